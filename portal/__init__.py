@@ -1,0 +1,86 @@
+"""Application factory: config -> extensions -> blueprints -> errors -> CLI -> logging."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal import config as portal_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(portal_config.from_environment(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    _check_secret_key(app)
+
+    from portal import errors, i18n, logging_setup, security, views
+    from portal.auth import session as auth_session
+    from portal.extensions import csrf, db, limiter, migrate
+
+    logging_setup.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    limiter.init_app(app)
+    auth_session.init_app(app)
+
+    import assessments.api  # noqa: F401 - adds /api/v1/assessments to the API blueprint
+    import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
+    from assessments.views import blueprint as assessments_blueprint
+    from portal.auth.views import blueprint as auth_blueprint
+    from register import labels
+    from register.api import api_blueprint
+
+    labels.init_app(app)
+    from register.views import register_blueprint
+
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(register_blueprint)
+    app.register_blueprint(api_blueprint)
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(assessments_blueprint)
+    csrf.exempt(api_blueprint)  # the API authenticates with tokens, never with cookies
+
+    errors.init_app(app)
+
+    from portal.auth.cli import users_cli
+    from portal.cli import demo_cli
+    from register.cli import register_cli
+
+    app.cli.add_command(register_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["PORTAL_ENV"] == "production" and not app.config.get("TESTING"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set it in the environment or in instance/config.py; "
+            "for local development set PORTAL_ENV=development (make run does)."
+        )
+    # Development and tests: a throwaway key, new at each start.
+    app.config["SECRET_KEY"] = os.urandom(32).hex()

@@ -1,0 +1,31 @@
+"""`flask --app wsgi demo load`: realistic demo content shipped inside the project."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal.extensions import db
+
+demo_cli = click.Group("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the register already has entries.")
+@with_appcontext
+def load_command(if_empty: bool) -> None:
+    """Load the demo register (Utrecht's published algorithms, in our own words)."""
+    from portal.auth import demo_users
+    from register import demo
+
+    if if_empty and demo.register_has_entries(db.session):
+        click.echo("register not empty; demo data not loaded")
+        return
+    report = demo.load(db.session)
+    accounts = demo_users.load(db.session)
+    db.session.commit()
+    click.echo(f"demo: {report['created']} entries created, {report['skipped']} already present")
+    if accounts:
+        click.echo("demo accounts (local use only), password: " + demo_users.DEMO_PASSWORD)
+        for email, roles in accounts:
+            click.echo(f"  {email}\t{', '.join(roles)}")

@@ -1,0 +1,57 @@
+"""Configuration with safe defaults. Secrets come from the environment or instance/config.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "register.sqlite")
+    # Heroku-style and plain postgres URLs should use the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings read at start-up. instance/config.py may override any of them afterwards."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ("nl", "en"),
+        "ORGANIZATION_NAME": os.environ.get("ORGANIZATION_NAME", "Gemeente Utrecht"),
+        "DEFAULT_CONTACT_EMAIL": os.environ.get("DEFAULT_CONTACT_EMAIL", "algoritmes@utrecht.nl"),
+        "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:5000"),
+        "REGISTER_PAGE_SIZE": 20,
+        "API_MAX_PAGE_SIZE": 100,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("FLASK_DEBUG", "") != "1"
+        and os.environ.get("PORTAL_ENV", "production") == "production",
+        "PORTAL_ENV": os.environ.get("PORTAL_ENV", "production"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "JSON_LOGS": os.environ.get("JSON_LOGS", "1") == "1",
+        # Sessions end after two idle hours, and twelve hours after login at the latest.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=2),
+        "SESSION_MAX_AGE": dt.timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(0),
+        # In-memory counting per process; set a Redis URL when running several workers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL")
+        or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per 10 minutes",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        # `make run` shows a notice that the demo register is fictional.
+        "SHOW_DEMO_NOTICE": os.environ.get("SHOW_DEMO_NOTICE", "") == "1",
+    }

@@ -1,0 +1,58 @@
+"""Site-wide pages: health check, language switch, about and accessibility statement."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request
+from flask_babel import get_locale
+
+from portal.i18n import LANGUAGE_COOKIE
+
+blueprint = Blueprint("portal", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect to paths on this site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@blueprint.get("/taal/<code>")
+def switch_language(code: str):
+    response = redirect(safe_next(request.args.get("next")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
+
+
+def _prose_page(name: str):
+    """Long texts are written per language rather than cut into translation strings."""
+    locale = str(get_locale() or "nl")
+    return render_template([f"pages/{name}.{locale}.html", f"pages/{name}.nl.html"])
+
+
+@blueprint.get("/over")
+def about():
+    return _prose_page("about")
+
+
+@blueprint.get("/toegankelijkheid")
+def accessibility():
+    return _prose_page("accessibility")
