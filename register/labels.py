@@ -1,0 +1,217 @@
+"""User-facing labels for register fields and values (English ids, Dutch catalog)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from register.standard import HTML_FIELDS, is_web_address, sanitize_html
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "description_short": _l("Short description"),
+    "organization": _l("Organisation"),
+    "department": _l("Department"),
+    "category": _l("Theme"),
+    "status": _l("Status"),
+    "begin_date": _l("In use since"),
+    "end_date": _l("In use until"),
+    "contact_email": _l("Contact"),
+    "website": _l("Page about this process"),
+    "publication_category": _l("Publication category"),
+    "url": _l("Link to the source registration"),
+    "goal": _l("Goal and impact"),
+    "proportionality": _l("Considerations"),
+    "human_intervention": _l("Human intervention"),
+    "risks": _l("Risk management"),
+    "lawful_basis": _l("Legal basis"),
+    "lawful_basis_grouping": _l("Laws and regulations"),
+    "process_index_url": _l("Link to the register of processing activities"),
+    "impacttoetsen_grouping": _l("Impact assessments"),
+    "impacttoetsen": _l("Explanation of the impact assessments"),
+    "source_data": _l("Data"),
+    "source_data_grouping": _l("Data sources"),
+    "methods_and_models": _l("Technical working"),
+    "provider": _l("Supplier"),
+    "publiccode": _l("Source code"),
+    "lang": _l("Language"),
+    "standard_version": _l("Version of the publication standard"),
+    "source_id": _l("Source ID"),
+    "tags": _l("Search terms"),
+    "objection_procedure": _l("Objection and appeal"),
+    "monitoring": _l("Monitoring"),
+    "performance": _l("Performance and error rates"),
+    "withheld_reason": _l("Information that is not public, and why"),
+    "eu_database_url": _l("Entry in the EU database for AI systems"),
+    "fria_summary": _l("Summary of the fundamental rights impact assessment (FRIA)"),
+    "dpia_summary": _l("Summary of the data protection impact assessment (DPIA)"),
+}
+
+VALUE_LABELS = {
+    # status
+    "In ontwikkeling": _l("In development"),
+    "In gebruik": _l("In use"),
+    "Buiten gebruik": _l("No longer in use"),
+    # publication category
+    "Hoog-risico AI-systeem": _l("High-risk AI system"),
+    "Impactvolle algoritmes": _l("Impactful algorithms"),
+    "Overige algoritmes": _l("Other algorithms"),
+    # themes
+    "Organisatie en bedrijfsvoering": _l("Organisation and operations"),
+    "Cultuur en recreatie": _l("Culture and recreation"),
+    "Economie": _l("Economy"),
+    "Overheidsfinanciën": _l("Public finance"),
+    "Wonen": _l("Housing"),
+    "Internationaal": _l("International"),
+    "Migratie en integratie": _l("Migration and integration"),
+    "Natuur en milieu": _l("Nature and environment"),
+    "Onderwijs en wetenschap": _l("Education and science"),
+    "Openbare orde en veiligheid": _l("Public order and safety"),
+    "Recht": _l("Law"),
+    "Ruimte en infrastructuur": _l("Spatial planning and infrastructure"),
+    "Sociale zekerheid": _l("Social security"),
+    "Verkeer": _l("Traffic"),
+    "Werk": _l("Work"),
+    "Zorg en gezondheid": _l("Care and health"),
+}
+
+FACET_LABELS = {
+    "status": _l("Status"),
+    "publication_category": _l("Publication category"),
+    "department": _l("Department"),
+    "theme": _l("Theme"),
+    "risk_level": _l("Risk level"),
+}
+
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "name": _l("Name (A-Z)"),
+    "recent": _l("Recently changed"),
+}
+
+# The entry page follows the national standard's sections.
+SECTIONS = (
+    (
+        "general",
+        _l("General information"),
+        (
+            "organization",
+            "department",
+            "category",
+            "status",
+            "begin_date",
+            "end_date",
+            "publication_category",
+            "website",
+            "url",
+        ),
+    ),
+    (
+        "responsible-use",
+        _l("Responsible use"),
+        (
+            "goal",
+            "proportionality",
+            "human_intervention",
+            "risks",
+            "lawful_basis",
+            "lawful_basis_grouping",
+            "process_index_url",
+            "impacttoetsen_grouping",
+            "impacttoetsen",
+            "dpia_summary",
+            "fria_summary",
+            "eu_database_url",
+        ),
+    ),
+    (
+        "working",
+        _l("How it works"),
+        (
+            "source_data",
+            "source_data_grouping",
+            "methods_and_models",
+            "performance",
+            "monitoring",
+            "provider",
+            "publiccode",
+            "withheld_reason",
+        ),
+    ),
+)
+
+
+def value_label(value) -> str:
+    label = VALUE_LABELS.get(value)
+    return str(label) if label is not None else str(value)
+
+
+def risk_level_label(level) -> str:
+    return str(_l("Level %(level)s", level=level))
+
+
+def clean_html(value: str) -> Markup:
+    return Markup(sanitize_html(value or ""))  # noqa: S704 - sanitised by the allowlist just now
+
+
+ASSESSMENT_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "changes_requested": _l("Changes requested"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def status_label(status: str) -> str:
+    label = ASSESSMENT_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+def role_label(role: str) -> str:
+    from portal.auth.forms import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(role, role))
+
+
+def field_label(name: str) -> str:
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def format_month(value: str) -> str:
+    """'2021-03' as 'maart 2021' (or 'March 2021')."""
+    try:
+        month = dt.date.fromisoformat(value + "-01")
+    except (TypeError, ValueError):
+        return value or ""
+    return format_date(month, "MMMM y")
+
+
+def filled_fields(entry: dict) -> set[str]:
+    return {name for name, value in entry.items() if value}
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["value_label"] = value_label
+    app.jinja_env.filters["field_label"] = field_label
+    app.jinja_env.filters["clean_html"] = clean_html
+    app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.tests["web_address"] = is_web_address
+    app.jinja_env.globals.update(
+        FIELD_LABELS=FIELD_LABELS,
+        FACET_LABELS=FACET_LABELS,
+        SORT_LABELS=SORT_LABELS,
+        SECTIONS=SECTIONS,
+        HTML_FIELDS=HTML_FIELDS,
+        format_month=format_month,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        filled_fields=filled_fields,
+    )

@@ -1,0 +1,118 @@
+"""Register entries and their published versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+VERSION_DRAFT = "draft"
+VERSION_PUBLISHED = "published"
+
+
+class Algorithm(db.Model):
+    """One algorithm in the register. `content` is what the public sees: the latest published
+    version. Columns beside it are copies of a few fields, for filtering and sorting."""
+
+    __tablename__ = "algorithms"
+    audit_type = "algorithm"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    is_published: Mapped[bool] = mapped_column(default=False, index=True)
+    content: Mapped[dict] = mapped_column(JSONType, default=dict)
+    name: Mapped[str] = mapped_column(String(100))
+    sort_name: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    publication_category: Mapped[str] = mapped_column(String(60), index=True)
+    department: Mapped[str] = mapped_column(String(200), default="", index=True)
+    organization: Mapped[str] = mapped_column(String(100), default="")
+    source_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # Filled by the assessment side once an assessment is approved (1-4).
+    risk_level: Mapped[int | None] = mapped_column(default=None, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    versions: Mapped[list[AlgorithmVersion]] = relationship(
+        back_populates="algorithm", order_by="AlgorithmVersion.number", cascade="all, delete-orphan"
+    )
+    themes: Mapped[list[AlgorithmTheme]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_retired(self) -> bool:
+        from register.standard import STATUS_RETIRED
+
+        return self.status == STATUS_RETIRED
+
+    def published_versions(self) -> list[AlgorithmVersion]:
+        return [v for v in self.versions if v.state == VERSION_PUBLISHED]
+
+
+class AlgorithmVersion(db.Model):
+    """An immutable snapshot of an entry. Published versions form the public history."""
+
+    __tablename__ = "algorithm_versions"
+    __table_args__ = (UniqueConstraint("algorithm_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), index=True)
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20))
+    content: Mapped[dict] = mapped_column(JSONType)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    changed_fields: Mapped[list] = mapped_column(JSONType, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    algorithm: Mapped[Algorithm] = relationship(back_populates="versions")
+
+
+class AlgorithmTheme(db.Model):
+    """The entry's themes (`category`), one row each, so facets can count them."""
+
+    __tablename__ = "algorithm_themes"
+
+    algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class SearchDocument(db.Model):
+    """Normalised text of a published entry (lower case, no diacritics, no markup).
+
+    SQLite searches it through an FTS5 trigram table kept in sync by triggers; PostgreSQL
+    through trigram and Dutch full-text indexes (see the migration)."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index(
+            "ix_search_documents_body_trgm",
+            "body_text",
+            postgresql_using="gin",
+            postgresql_ops={"body_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_search_documents_document", "document", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
+
+    algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
+    name_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    # Dutch stemmed vector for ranking; only PostgreSQL fills it.
+    document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+class SearchTerm(db.Model):
+    """Every word that occurs in the register, for "did you mean" on typos."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -1,0 +1,147 @@
+"""State changes of register entries: publish a new version, save a draft, retire.
+
+Called by the importer, the demo loader and (later) the assessment side. Operations add and
+flush; the caller commits, so one request or command is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.db import utcnow
+from register import search
+from register.models import (
+    VERSION_DRAFT,
+    VERSION_PUBLISHED,
+    Algorithm,
+    AlgorithmTheme,
+    AlgorithmVersion,
+)
+from register.standard import STATUS_RETIRED, changed_fields, empty_entry
+
+SLUG_MAX = 80
+
+
+def slugify(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_text = decomposed.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or "algoritme"
+
+
+def unique_slug(session: Session, wanted: str) -> str:
+    base = slugify(wanted)
+    slug, counter = base, 2
+    while session.scalar(select(Algorithm.id).where(Algorithm.slug == slug)) is not None:
+        slug = f"{base[: SLUG_MAX - 4]}-{counter}"
+        counter += 1
+    return slug
+
+
+def get_by_slug(session: Session, slug: str) -> Algorithm | None:
+    return session.scalar(select(Algorithm).where(Algorithm.slug == slug))
+
+
+def latest_version(algorithm: Algorithm) -> AlgorithmVersion | None:
+    return algorithm.versions[-1] if algorithm.versions else None
+
+
+def _copy_columns(algorithm: Algorithm, content: dict) -> None:
+    algorithm.content = content
+    algorithm.name = content["name"]
+    algorithm.sort_name = search.normalize(content["name"])[:100]
+    algorithm.status = content["status"]
+    algorithm.publication_category = content["publication_category"]
+    algorithm.department = content.get("department", "")
+    algorithm.organization = content.get("organization", "")
+    algorithm.source_id = content.get("source_id", "")
+    algorithm.themes = [AlgorithmTheme(theme=theme) for theme in dict.fromkeys(content["category"])]
+
+
+def _new_version(
+    algorithm: Algorithm, content: dict, state: str, summary: str, when: dt.datetime
+) -> AlgorithmVersion:
+    previous = next((v for v in reversed(algorithm.versions) if v.state == VERSION_PUBLISHED), None)
+    version = AlgorithmVersion(
+        number=len(algorithm.versions) + 1,
+        state=state,
+        content=content,
+        summary=summary,
+        changed_fields=changed_fields(previous.content if previous else {}, content),
+        created_at=when,
+        published_at=when if state == VERSION_PUBLISHED else None,
+    )
+    algorithm.versions.append(version)
+    return version
+
+
+def create_algorithm(session: Session, content: dict, slug: str | None = None) -> Algorithm:
+    algorithm = Algorithm(slug=unique_slug(session, slug or content["name"]), is_published=False)
+    _copy_columns(algorithm, {**empty_entry(), **content})
+    session.add(algorithm)
+    return algorithm
+
+
+def publish(
+    session: Session,
+    algorithm: Algorithm,
+    content: dict,
+    summary: str = "",
+    when: dt.datetime | None = None,
+    *,
+    actor=None,
+) -> AlgorithmVersion:
+    """Publish `content` as the entry's new public version; earlier versions stay in history."""
+    when = when or utcnow()
+    content = {**empty_entry(), **content}
+    version = _new_version(algorithm, content, VERSION_PUBLISHED, summary, when)
+    _copy_columns(algorithm, content)
+    algorithm.is_published = True
+    algorithm.published_at = when
+    if algorithm.first_published_at is None:
+        algorithm.first_published_at = when
+    session.flush()
+    search.index_entry(session, algorithm.id, content)
+    audit.record(
+        session,
+        actor,
+        "register.published",
+        algorithm,
+        f"{algorithm.slug} version {version.number} published"
+        + (f": {summary}" if summary else ""),
+    )
+    return version
+
+
+def save_draft(
+    session: Session, algorithm: Algorithm, content: dict, summary: str = "", *, actor=None
+) -> AlgorithmVersion:
+    """Keep `content` as an unpublished version. The public content does not change."""
+    content = {**empty_entry(), **content}
+    version = _new_version(algorithm, content, VERSION_DRAFT, summary, utcnow())
+    if not algorithm.is_published:
+        # Never-published entries keep their working copy in the row, still hidden.
+        _copy_columns(algorithm, content)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "register.draft_saved",
+        algorithm,
+        f"{algorithm.slug} draft version {version.number}",
+    )
+    return version
+
+
+def retire(
+    session: Session, algorithm: Algorithm, end_date: str, summary: str = "", *, actor=None
+) -> AlgorithmVersion:
+    """Mark an algorithm as no longer in use. It stays in the register, with its history."""
+    content = {**algorithm.content, "status": STATUS_RETIRED, "end_date": end_date}
+    return publish(session, algorithm, content, summary or "Buiten gebruik gesteld", actor=actor)

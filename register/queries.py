@@ -1,0 +1,217 @@
+"""Read-only queries for the public side: search, filters, facets, pagination.
+
+Only published entries are ever returned from here; drafts never reach the public side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from register import search
+from register.models import VERSION_PUBLISHED, Algorithm, AlgorithmTheme, AlgorithmVersion
+
+SORTS = ("relevance", "name", "recent")
+FACETS = ("status", "publication_category", "department", "theme", "risk_level")
+
+
+@dataclass
+class RegisterQuery:
+    q: str = ""
+    status: list[str] = field(default_factory=list)
+    publication_category: list[str] = field(default_factory=list)
+    department: list[str] = field(default_factory=list)
+    theme: list[str] = field(default_factory=list)
+    risk_level: list[int] = field(default_factory=list)
+    sort: str = ""
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def from_args(cls, args, *, default_per_page: int, max_per_page: int) -> RegisterQuery:
+        """Parse request arguments leniently: nonsense becomes the default, never an error."""
+
+        def as_int(value, default, low, high):
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                return default
+            return min(max(number, low), high)
+
+        risk = [int(v) for v in args.getlist("risk_level") if v.isdigit() and 1 <= int(v) <= 4]
+        sort = args.get("sort", "")
+        return cls(
+            q=(args.get("q") or "")[: search.MAX_QUERY_LENGTH].strip(),
+            status=[v for v in args.getlist("status") if v][:10],
+            publication_category=[v for v in args.getlist("publication_category") if v][:10],
+            department=[v for v in args.getlist("department") if v][:20],
+            theme=[v for v in args.getlist("theme") if v][:20],
+            risk_level=risk,
+            sort=sort if sort in SORTS else "",
+            page=as_int(args.get("page"), 1, 1, 100_000),
+            per_page=as_int(args.get("per_page"), default_per_page, 1, max_per_page),
+        )
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q else "name")
+
+    def filter_values(self) -> dict[str, list]:
+        return {facet: getattr(self, facet) for facet in FACETS}
+
+    def to_args(self, **changes) -> dict:
+        """URL arguments for this state with `changes` applied (the URL is the whole state)."""
+        state = {
+            "q": self.q,
+            **self.filter_values(),
+            "sort": self.sort,
+            "page": self.page,
+        }
+        state.update(changes)
+        args = {k: v for k, v in state.items() if v not in ("", [], None)}
+        if args.get("page") == 1:
+            del args["page"]
+        return args
+
+
+@dataclass
+class SearchResult:
+    items: list[Algorithm]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[tuple[str, int]]]
+    corrected_query: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _filter_condition(facet: str, values: list):
+    if facet == "theme":
+        return Algorithm.id.in_(
+            select(AlgorithmTheme.algorithm_id).where(AlgorithmTheme.theme.in_(values))
+        )
+    return getattr(Algorithm, facet).in_(values)
+
+
+def _base(query: RegisterQuery, matches, skip_facet: str | None = None) -> Select:
+    statement = select(Algorithm.id).where(Algorithm.is_published.is_(True))
+    if matches is not None:
+        statement = statement.where(Algorithm.id.in_(select(matches.c.algorithm_id)))
+    for facet, values in query.filter_values().items():
+        if values and facet != skip_facet:
+            statement = statement.where(_filter_condition(facet, values))
+    return statement
+
+
+def _facet_counts(
+    session: Session, query: RegisterQuery, matches
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet value, each computed with the other facets' filters applied."""
+    facets = {}
+    for facet in FACETS:
+        ids = _base(query, matches, skip_facet=facet).subquery()
+        if facet == "theme":
+            column = AlgorithmTheme.theme
+            statement = select(column, func.count()).where(
+                AlgorithmTheme.algorithm_id.in_(select(ids.c.id))
+            )
+        else:
+            column = getattr(Algorithm, facet)
+            statement = select(column, func.count()).where(Algorithm.id.in_(select(ids.c.id)))
+        rows = session.execute(statement.group_by(column).order_by(column)).all()
+        facets[facet] = [(value, count) for value, count in rows if value not in (None, "")]
+    return facets
+
+
+def search_register(
+    session: Session, query: RegisterQuery, *, with_facets: bool = True
+) -> SearchResult:
+    terms = search.parse_query(query.q)
+    corrected = None
+    matches = None
+    if terms:
+        corrections = search.correct_terms(session, terms)
+        if corrections:
+            terms = [corrections.get(t, t) for t in terms]
+            corrected = " ".join(terms)
+        matches = search.matching_documents(session, terms).subquery()
+
+    ids = _base(query, matches).subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+
+    statement = select(Algorithm).where(Algorithm.id.in_(select(ids.c.id)))
+    sort = (
+        query.effective_sort
+        if terms
+        else ("name" if query.sort == "relevance" else query.effective_sort)
+    )
+    if sort == "relevance" and matches is not None:
+        statement = statement.join(matches, matches.c.algorithm_id == Algorithm.id).order_by(
+            matches.c.rank.desc(), Algorithm.sort_name
+        )
+    elif sort == "recent":
+        statement = statement.order_by(Algorithm.published_at.desc(), Algorithm.id.desc())
+    else:
+        statement = statement.order_by(Algorithm.sort_name, Algorithm.id)
+    statement = statement.options(selectinload(Algorithm.themes))
+    statement = statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
+    items = list(session.scalars(statement))
+    facets = _facet_counts(session, query, matches) if with_facets else {}
+    return SearchResult(items, total, query.page, query.per_page, facets, corrected)
+
+
+def get_published(session: Session, slug: str) -> Algorithm | None:
+    return session.scalar(
+        select(Algorithm).where(Algorithm.slug == slug, Algorithm.is_published.is_(True))
+    )
+
+
+def published_history(session: Session, algorithm: Algorithm) -> list[AlgorithmVersion]:
+    """Published versions, newest first."""
+    return list(
+        session.scalars(
+            select(AlgorithmVersion)
+            .where(
+                AlgorithmVersion.algorithm_id == algorithm.id,
+                AlgorithmVersion.state == VERSION_PUBLISHED,
+            )
+            .order_by(AlgorithmVersion.number.desc())
+        )
+    )
+
+
+def all_published(session: Session) -> list[Algorithm]:
+    return list(
+        session.scalars(
+            select(Algorithm).where(Algorithm.is_published.is_(True)).order_by(Algorithm.sort_name)
+        )
+    )
+
+
+def recent_versions(session: Session, limit: int = 50) -> list[AlgorithmVersion]:
+    return list(
+        session.scalars(
+            select(AlgorithmVersion)
+            .join(Algorithm)
+            .where(AlgorithmVersion.state == VERSION_PUBLISHED, Algorithm.is_published.is_(True))
+            .options(selectinload(AlgorithmVersion.algorithm))
+            .order_by(AlgorithmVersion.published_at.desc(), AlgorithmVersion.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Algorithm.status, func.count())
+        .where(Algorithm.is_published.is_(True))
+        .group_by(Algorithm.status)
+    ).all()
+    result = dict(rows)
+    result["total"] = sum(result.values())
+    return result

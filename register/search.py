@@ -1,0 +1,204 @@
+"""Full-text search over published entries.
+
+The same rules on both databases: text is lower-cased and stripped of diacritics, and every
+query term must occur somewhere in the entry, also inside a longer word (Dutch compounds:
+`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index, PostgreSQL
+through a pg_trgm index; ranking prefers matches in the name. A term that occurs nowhere is
+replaced by the closest word in the register, so small typos still find something.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, text
+from sqlalchemy.orm import Session
+
+from register.models import SearchDocument, SearchTerm
+from register.standard import FIELD_NAMES, LIST_FIELDS, html_to_text
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MIN_TERM_LENGTH = 3  # the trigram indexes need three characters
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_VOWELS = "aeiou"
+NAME_WEIGHT = 10.0
+
+
+def normalize(value: str) -> str:
+    """Lower case, no diacritics (Financiën -> financien), no punctuation runs."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORD_RE.findall(stripped.casefold()))
+
+
+def document_texts(content: dict) -> tuple[str, str]:
+    """The normalised name and body text of an entry, as indexed."""
+    parts = []
+    for name in FIELD_NAMES:
+        value = content.get(name)
+        if not value:
+            continue
+        if name in LIST_FIELDS:
+            for item in value:
+                parts.extend(item.values() if isinstance(item, dict) else [item])
+        else:
+            parts.append(html_to_text(value))
+    return normalize(content.get("name", "")), normalize(" ".join(str(p) for p in parts))
+
+
+def term_variants(term: str) -> list[str]:
+    """Forms to look for: plurals and verb endings reduced to their stem (woningen -> woning,
+    parkeren -> parker/parkeer), because a stem also matches inside longer compounds."""
+    variants = [term]
+    for suffix in ("en", "s"):
+        stem = term[: -len(suffix)]
+        if term.endswith(suffix) and len(stem) >= 4:
+            variants.append(stem)
+            # Dutch open syllables drop a vowel: parkeren -> parkeer, maken -> maak.
+            if (
+                suffix == "en"
+                and len(stem) >= 3
+                and stem[-1] not in _VOWELS
+                and stem[-2] in _VOWELS
+                and stem[-3] not in _VOWELS
+            ):
+                variants.append(stem[:-1] + stem[-2] + stem[-1])
+    # A long vowel before the last consonant is written single before an ending:
+    # parkeer -> parker (matches parkeren, straatparkeren), maak -> mak (maken).
+    if len(term) >= 4 and term[-1] not in _VOWELS and term[-2] == term[-3] and term[-2] in _VOWELS:
+        variants.append(term[:-2] + term[-1])
+    # Shortest first; drop forms that contain another form (it matches anyway).
+    variants = sorted(set(variants), key=len)
+    return [v for i, v in enumerate(variants) if not any(o in v for o in variants[:i])]
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    terms: list[str]
+    corrected: dict[str, str]
+
+    @property
+    def effective_query(self) -> str:
+        return " ".join(self.corrected.get(t, t) for t in self.terms)
+
+
+def parse_query(raw: str) -> list[str]:
+    words = normalize((raw or "")[:MAX_QUERY_LENGTH]).split()
+    terms = []
+    for word in words:
+        if len(word) >= MIN_TERM_LENGTH and word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _term_condition(session: Session, variants: list[str], index: int):
+    """A condition on SearchDocument.algorithm_id (or on the body text) for one term."""
+    if session.get_bind().dialect.name == "sqlite":
+        expression = " OR ".join(_fts_phrase(v) for v in variants)
+        param = f"fts_{index}"
+        return SearchDocument.algorithm_id.in_(
+            # Only the parameter name is formatted in; the search text is a bound value.
+            text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{param}").bindparams(  # noqa: S608
+                bindparam(param, expression)
+            )
+        )
+    return or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in variants))
+
+
+def _name_score(variants: list[str]):
+    return case(
+        (or_(*(SearchDocument.name_text.contains(v, autoescape=True) for v in variants)), 1),
+        else_=0,
+    )
+
+
+def matching_documents(session: Session, terms: list[str]) -> Select:
+    """A select of (algorithm_id, rank) for entries matching every term; higher rank first."""
+    conditions = []
+    score = literal(0.0)
+    for index, term in enumerate(terms):
+        variants = term_variants(term)
+        conditions.append(_term_condition(session, variants, index))
+        score = score + NAME_WEIGHT * _name_score(variants)
+        # Prefer whole-word and start-of-word matches over matches deep inside a word.
+        score = score + _word_start_bonus(variants)
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = func.plainto_tsquery("dutch", " ".join(terms))
+        score = score + func.coalesce(func.ts_rank_cd(SearchDocument.document, tsquery), 0) * 5
+    return select(SearchDocument.algorithm_id, score.label("rank")).where(and_(*conditions))
+
+
+def _word_start_bonus(variants: list[str]):
+    padded = literal(" ") + SearchDocument.body_text
+    return case(
+        (or_(*(padded.contains(" " + v, autoescape=True) for v in variants)), 1.0),
+        else_=0.0,
+    )
+
+
+def correct_terms(session: Session, terms: list[str]) -> dict[str, str]:
+    """For terms that occur nowhere in the register, the closest register word."""
+    corrections = {}
+    for term in terms:
+        exists = session.scalar(
+            select(SearchTerm.term).where(SearchTerm.term.contains(term, autoescape=True)).limit(1)
+        )
+        if exists:
+            continue
+        candidates = session.scalars(
+            select(SearchTerm.term).where(
+                SearchTerm.term.startswith(term[0], autoescape=True),
+                func.length(SearchTerm.term).between(len(term) - 2, len(term) + 2),
+            )
+        ).all()
+        if not candidates:
+            candidates = session.scalars(
+                select(SearchTerm.term).where(
+                    func.length(SearchTerm.term).between(len(term) - 1, len(term) + 1)
+                )
+            ).all()
+        best = difflib.get_close_matches(term, candidates, n=1, cutoff=0.75)
+        if best:
+            corrections[term] = best[0]
+    return corrections
+
+
+def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
+    """(Re)index one published entry; new words join the typo vocabulary."""
+    name_text, body_text = document_texts(content)
+    document = session.get(SearchDocument, algorithm_id)
+    if document is None:
+        document = SearchDocument(algorithm_id=algorithm_id, name_text="", body_text="")
+        session.add(document)
+    document.name_text = name_text
+    document.body_text = body_text
+    if session.get_bind().dialect.name == "postgresql":
+        document.document = func.to_tsvector("dutch", name_text + " " + body_text)
+    add_vocabulary(session, set((name_text + " " + body_text).split()))
+
+
+def add_vocabulary(session: Session, words: set[str]) -> None:
+    words = {w for w in words if MIN_TERM_LENGTH <= len(w) <= 80 and not w.isdigit()}
+    if not words:
+        return
+    known = set()
+    word_list = sorted(words)
+    for start in range(0, len(word_list), 500):
+        chunk = word_list[start : start + 500]
+        known.update(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(chunk))))
+    session.add_all(SearchTerm(term=w) for w in word_list if w not in known)
+
+
+def remove_entry(session: Session, algorithm_id: int) -> None:
+    document = session.get(SearchDocument, algorithm_id)
+    if document is not None:
+        session.delete(document)

@@ -1,0 +1,263 @@
+"""The national publication standard v1.0 (algoritmeregister) plus Utrecht's own fields.
+
+Field names, limits and permitted values mirror the national register's `config-v1_0.json`;
+a test checks them against that file so the two cannot drift. This module is pure data and
+pure functions: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import nh3
+
+CATEGORIES = (
+    "Organisatie en bedrijfsvoering",
+    "Cultuur en recreatie",
+    "Economie",
+    "Overheidsfinanciën",
+    "Wonen",
+    "Internationaal",
+    "Migratie en integratie",
+    "Natuur en milieu",
+    "Onderwijs en wetenschap",
+    "Openbare orde en veiligheid",
+    "Recht",
+    "Ruimte en infrastructuur",
+    "Sociale zekerheid",
+    "Verkeer",
+    "Werk",
+    "Zorg en gezondheid",
+)
+STATUSES = ("In ontwikkeling", "In gebruik", "Buiten gebruik")
+STATUS_RETIRED = "Buiten gebruik"
+PUBLICATION_CATEGORIES = ("Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes")
+LANGS = ("nld",)
+STANDARD_VERSIONS = ("1.0",)
+ALLOWED_HTML_TAGS = frozenset({"div", "br", "p", "ul", "ol", "li"})
+UTHIEK_ASSESSMENT_TITLE = "Utrecht Uthiek Assessment"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str  # "text", "html", "enum", "list", "group", "date", "url", "contact"
+    max_length: int | None = None
+    required: bool = False
+    permitted: tuple[str, ...] = ()
+    group_fields: tuple[FieldSpec, ...] = ()
+    national: bool = True  # part of the national v1.0 standard (exported in its format)
+    public: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _group(name: str, title_max: int, link_required: bool) -> FieldSpec:
+    return FieldSpec(
+        name,
+        "group",
+        group_fields=(
+            FieldSpec("title", "text", title_max, required=True),
+            FieldSpec("link", "url", 500, required=link_required),
+        ),
+    )
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # Algemene informatie
+    FieldSpec("name", "text", 100, required=True),
+    FieldSpec("description_short", "text", 400, required=True),
+    FieldSpec("organization", "text", 100, required=True),
+    FieldSpec("category", "list", permitted=CATEGORIES),
+    FieldSpec("status", "enum", required=True, permitted=STATUSES),
+    FieldSpec("begin_date", "date", 7),
+    FieldSpec("end_date", "date", 7),
+    FieldSpec("contact_email", "contact", 500, required=True),
+    FieldSpec("website", "url", 500),
+    FieldSpec("publication_category", "enum", required=True, permitted=PUBLICATION_CATEGORIES),
+    FieldSpec("url", "url", 500),
+    # Verantwoord gebruik
+    FieldSpec("goal", "html", 2500),
+    FieldSpec("proportionality", "html", 2500),
+    FieldSpec("human_intervention", "html", 2500),
+    FieldSpec("risks", "html", 2500),
+    FieldSpec("lawful_basis", "html", 2500),
+    _group("lawful_basis_grouping", 100, link_required=True),
+    FieldSpec("process_index_url", "url", 500),
+    FieldSpec(
+        "impacttoetsen_grouping",
+        "group",
+        group_fields=(
+            # The standard sets no limit on the title; 500 keeps a row sane.
+            FieldSpec("title", "text", 500, required=True),
+            FieldSpec("link", "url", 500),
+        ),
+    ),
+    FieldSpec("impacttoetsen", "html", 2500),
+    # Werking
+    FieldSpec("source_data", "html", 2500),
+    _group("source_data_grouping", 500, link_required=True),
+    FieldSpec("methods_and_models", "html", 5000),
+    FieldSpec("provider", "text", 200),
+    FieldSpec("publiccode", "url", 500),
+    # Metadata
+    FieldSpec("lang", "enum", required=True, permitted=LANGS),
+    FieldSpec("standard_version", "enum", permitted=STANDARD_VERSIONS),
+    FieldSpec("source_id", "text", 100),
+    FieldSpec("tags", "html", 2500),
+    # Utrecht additions: what users of the national register miss.
+    FieldSpec("department", "text", 200, national=False),
+    FieldSpec("objection_procedure", "html", 2500, national=False),
+    FieldSpec("monitoring", "html", 2500, national=False),
+    FieldSpec("performance", "html", 2500, national=False),
+    FieldSpec("withheld_reason", "html", 2500, national=False),
+    # EU AI Act, Annex VIII section C (deployer registration).
+    FieldSpec("eu_database_url", "url", 500, national=False),
+    FieldSpec("fria_summary", "html", 2500, national=False),
+    FieldSpec("dpia_summary", "html", 2500, national=False),
+)
+FIELDS_BY_NAME = {spec.name: spec for spec in FIELDS}
+FIELD_NAMES = tuple(spec.name for spec in FIELDS)
+NATIONAL_FIELD_NAMES = tuple(spec.name for spec in FIELDS if spec.national)
+LIST_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind in ("list", "group"))
+HTML_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind == "html")
+# Required by Utrecht before anything is published through the portal itself.
+UTRECHT_REQUIRED = ("objection_procedure",)
+
+# Older national field names that still occur in exported files.
+LEGACY_ALIASES = {"iama_description": "impacttoetsen"}
+
+_DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def sanitize_html(value: str) -> str:
+    """Keep only the standard's allowlisted tags, without attributes."""
+    cleaned = nh3.clean(value, tags=set(ALLOWED_HTML_TAGS), attributes={}, link_rel=None)
+    return cleaned.strip()
+
+
+def plain_text(value: str) -> str:
+    """Text fields hold plain text: markup is removed, entities decoded (the page escapes it)."""
+    stripped = nh3.clean(value, tags=set(), attributes={})
+    return " ".join(html.unescape(stripped).split())
+
+
+def html_to_text(value: str) -> str:
+    """Readable text from a sanitised HTML field, for search, CSV readers and feeds."""
+    text = re.sub(r"<(br|/p|/li|/div)\s*/?>", "\n", value or "", flags=re.IGNORECASE)
+    return plain_text(text.replace("\n", " \n ")).strip()
+
+
+def empty_entry() -> dict:
+    return {name: ([] if name in LIST_FIELDS else "") for name in FIELD_NAMES}
+
+
+def _clean_scalar(spec: FieldSpec, value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    if spec.kind == "html":
+        return sanitize_html(value)
+    value = plain_text(value)
+    if spec.kind == "enum" and spec.name == "lang":
+        return value.lower()  # the national exports write "NLD"
+    return value
+
+
+def clean_entry(raw: dict) -> tuple[dict, list[str]]:
+    """Normalise a raw mapping into an entry: sanitised values, known fields only.
+
+    Returns the entry and the names of unknown fields that were ignored.
+    """
+    entry = empty_entry()
+    ignored = []
+    for key, value in raw.items():
+        name = LEGACY_ALIASES.get(key, key)
+        spec = FIELDS_BY_NAME.get(name)
+        if spec is None:
+            ignored.append(key)
+            continue
+        if spec.kind == "list":
+            items = value or []
+            if isinstance(items, str):
+                items = re.split(r"[;|]", items)
+            entry[name] = [plain_text(str(item)) for item in items if str(item).strip()]
+        elif spec.kind == "group":
+            rows = []
+            for row in value or []:
+                if not isinstance(row, dict):
+                    rows.append({"title": plain_text(str(row)), "link": ""})
+                    continue
+                rows.append(
+                    {sub.name: _clean_scalar(sub, row.get(sub.name)) for sub in spec.group_fields}
+                )
+            entry[name] = [row for row in rows if any(row.values())]
+        else:
+            entry[name] = _clean_scalar(spec, value)
+    return entry, ignored
+
+
+def is_web_address(value: str) -> bool:
+    return bool(value) and bool(_URL_RE.match(value))
+
+
+def _check_scalar(spec: FieldSpec, value: str, label: str, errors: dict, formats: bool) -> None:
+    if not value:
+        if spec.required:
+            errors[label] = "required"
+        return
+    if spec.max_length and len(value) > spec.max_length:
+        errors[label] = f"longer than {spec.max_length} characters ({len(value)})"
+    elif spec.kind == "enum" and value not in spec.permitted:
+        errors[label] = "not one of: " + ", ".join(spec.permitted)
+    elif not formats:
+        return
+    elif spec.kind == "date" and not _DATE_RE.match(value):
+        errors[label] = "not a month in the form YYYY-MM"
+    elif spec.kind == "url" and not _URL_RE.match(value):
+        errors[label] = "not a web address starting with https://"
+    elif spec.kind == "contact" and not (_EMAIL_RE.match(value) or _URL_RE.match(value)):
+        errors[label] = "not an email address or web address"
+
+
+def validate_entry(entry: dict, *, utrecht: bool = False, formats: bool = True) -> dict[str, str]:
+    """Check a cleaned entry against the standard. Returns {field: problem}; empty means valid.
+
+    The national rules are: required fields, maximum lengths and permitted values.
+    `formats` adds our checks of dates, web and email addresses (the national register does
+    not check them, so imports report them as notes); `utrecht` adds the rules Utrecht sets
+    for its own publications.
+    """
+    errors: dict[str, str] = {}
+    for spec in FIELDS:
+        value = entry.get(spec.name)
+        if spec.kind == "list":
+            for item in value or []:
+                if item not in spec.permitted:
+                    errors[spec.name] = f"unknown value {item!r}"
+                    break
+        elif spec.kind == "group":
+            for index, row in enumerate(value or []):
+                for sub in spec.group_fields:
+                    label = f"{spec.name}[{index}].{sub.name}"
+                    _check_scalar(sub, row.get(sub.name, ""), label, errors, formats)
+        else:
+            _check_scalar(spec, value or "", spec.name, errors, formats)
+    begin, end = entry.get("begin_date"), entry.get("end_date")
+    if begin and end and _DATE_RE.match(begin) and _DATE_RE.match(end) and end < begin:
+        errors["end_date"] = "before the begin date"
+    if utrecht:
+        for name in UTRECHT_REQUIRED:
+            if not entry.get(name):
+                errors[name] = "required"
+    return errors
+
+
+def changed_fields(old: dict, new: dict) -> list[str]:
+    """Field names whose value differs between two entries, in standard order."""
+    return [name for name in FIELD_NAMES if (old.get(name) or None) != (new.get(name) or None)]

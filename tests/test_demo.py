@@ -1,0 +1,61 @@
+"""`flask demo load`: the demo register a newcomer sees after `make run`."""
+
+from click.testing import CliRunner
+
+from portal.extensions import db
+from register import queries
+from register.standard import PUBLICATION_CATEGORIES, STATUSES, validate_entry
+
+
+def load(app, *args):
+    return CliRunner().invoke(app.cli, ["demo", "load", *args], catch_exceptions=False)
+
+
+def test_demo_covers_every_status_and_publication_category(app):
+    result = load(app)
+    assert "48 entries created" in result.output
+    entries = queries.all_published(db.session)
+    assert {e.status for e in entries} == set(STATUSES)
+    assert {e.publication_category for e in entries} == set(PUBLICATION_CATEGORIES)
+    assert len({e.department for e in entries}) >= 5
+
+
+def test_demo_entries_meet_utrechts_own_rules(app):
+    load(app)
+    for entry in queries.all_published(db.session):
+        assert validate_entry(entry.content, utrecht=True) == {}, entry.slug
+
+
+def test_demo_has_history_and_loads_once(app, client):
+    load(app)
+    with_history = [e for e in queries.all_published(db.session) if len(e.published_versions()) > 1]
+    assert len(with_history) >= 5
+    entry = with_history[0]
+    page = client.get(f"/algoritmes/{entry.slug}").get_data(as_text=True)
+    assert f'href="/algoritmes/{entry.slug}/versies/2"' in page
+    assert "register not empty" in load(app, "--if-empty").output
+    assert "0 entries created, 48 already present" in load(app).output
+
+
+def test_demo_register_is_searchable(app, client):
+    load(app)
+    parking = client.get("/api/v1/algorithms?q=parkeer").json
+    assert parking["total"] >= 4
+    assert all(
+        "parkeer" in item["name"].lower() or "park" in str(item).lower()
+        for item in parking["items"]
+    )
+
+
+def test_demo_creates_one_account_per_role_that_can_log_in(app):
+    from portal.auth import demo_users, operations
+
+    output = load(app).output
+    assert "demo accounts (local use only)" in output
+    roles = set()
+    for email, _name, user_roles in demo_users.DEMO_USERS:
+        user = operations.authenticate(db.session, email, demo_users.DEMO_PASSWORD)
+        assert user is not None, email
+        roles |= set(user_roles)
+    assert roles == {"submitter", "reviewer", "privacy_officer", "admin"}
+    assert "demo accounts" not in load(app).output  # not created twice

@@ -1,0 +1,127 @@
+"""Search quality: Dutch compounds, prefixes, diacritics, typos, ranking, hostile input."""
+
+import pytest
+
+from register.search import normalize, parse_query, term_variants
+
+
+@pytest.fixture
+def register(publish_entry):
+    publish_entry(slug="parkeervergunning", name="Parkeervergunning")
+    publish_entry(
+        slug="straatparkeren",
+        name="Opbrengsten straatparkeren",
+        description_short="We voorspellen hoeveel geld betaald parkeren oplevert.",
+        category=["Overheidsfinanciën"],
+    )
+    publish_entry(
+        slug="afval",
+        name="Dynamisch inzamelen afval",
+        description_short="Sensoren melden wanneer een afvalcontainer vol is.",
+        category=["Natuur en milieu"],
+        goal="<p>Minder ritten van vuilniswagens door de wijk.</p>",
+    )
+    publish_entry(
+        slug="bijstand",
+        name="Uitkering Participatiewet",
+        description_short="Bepaalt welke norm geldt voor een bijstandsuitkering.",
+        category=["Sociale zekerheid"],
+        goal="<p>Het gaat ook over parkeren: nee, niet echt.</p>",
+    )
+
+
+def slugs(client, query, **params):
+    response = client.get("/api/v1/algorithms", query_string={"q": query, **params})
+    assert response.status_code == 200
+    return [item["slug"] for item in response.json["items"]]
+
+
+def test_normalize_strips_diacritics_and_case():
+    assert normalize("Overheidsfinanciën  ÉÉN") == "overheidsfinancien een"
+
+
+def test_term_variants_cover_dutch_endings():
+    assert "parker" in term_variants("parkeer")
+    assert "woning" in term_variants("woningen")
+    assert "parkeer" in term_variants("parkeren") or "parker" in term_variants("parkeren")
+
+
+def test_parse_query_drops_short_words_and_limits_terms():
+    assert parse_query("de parkeer en of") == ["parkeer"]
+    assert len(parse_query(" ".join(f"woord{i}" for i in range(50)))) == 8
+
+
+def test_stem_finds_compounds_anywhere_in_a_word(client, register):
+    found = slugs(client, "parkeer")
+    assert {"parkeervergunning", "straatparkeren"} <= set(found)
+
+
+def test_name_matches_rank_above_body_matches(client, register):
+    found = slugs(client, "parkeren")
+    assert found.index("straatparkeren") < found.index("bijstand")
+
+
+def test_search_ignores_diacritics(client, register):
+    assert slugs(client, "financien") == ["straatparkeren"]
+    assert slugs(client, "Financiën") == ["straatparkeren"]
+
+
+def test_prefix_and_plural_forms_match(client, register):
+    # The other parking entry mentions permits in its description; the name match ranks first.
+    assert slugs(client, "vergun")[0] == "parkeervergunning"
+    assert slugs(client, "parkeervergunningen")[0] == "parkeervergunning"
+    assert slugs(client, "afvalcontainers") == ["afval"]
+
+
+def test_all_terms_must_match(client, register):
+    assert slugs(client, "afval sensoren") == ["afval"]
+    assert slugs(client, "afval bijstand") == []
+
+
+def test_small_typo_is_corrected_and_said_so(client, register):
+    assert slugs(client, "parkeervergunnig") == ["parkeervergunning"]
+    page = client.get("/algoritmes", query_string={"q": "vuilniswagns"})
+    assert "vuilniswagens" in page.get_data(as_text=True)
+    assert "Dynamisch inzamelen afval" in page.get_data(as_text=True)
+
+
+def test_unknown_words_find_nothing_without_error(client, register):
+    assert slugs(client, "xylofoonkwartet") == []
+    page = client.get("/algoritmes", query_string={"q": "xylofoonkwartet"})
+    assert page.status_code == 200
+    assert "0 algoritmes gevonden" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "'",
+        'parkeer"',
+        "'; DROP TABLE algorithms; --",
+        "1 OR 1=1",
+        "NEAR(parkeer afval)",
+        "parkeer*",
+        "AND OR NOT",
+        "%_%",
+        "\\",
+        "\x00parkeer",
+        "<script>alert(1)</script>",
+        "‮parkeer",
+        "p" * 5000,
+        "parkeer " * 500,
+    ],
+)
+def test_hostile_queries_are_harmless(client, register, query):
+    response = client.get("/algoritmes", query_string={"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    api = client.get("/api/v1/algorithms", query_string={"q": query})
+    assert api.status_code == 200
+    # The register is untouched.
+    assert client.get("/api/v1/algorithms").json["total"] == 4
+
+
+def test_punctuation_only_query_lists_everything_like_an_empty_search(client, register):
+    assert len(slugs(client, "%%%")) == 4
+    assert len(slugs(client, "___")) == 4
