@@ -1,0 +1,113 @@
+"""Who may do what: every access rule of the internal side, in one place.
+
+Plain functions on plain data (anything with `id`, `roles` and `is_active`), used by the web
+views, the API and the CLI alike. Access is denied unless a rule grants it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
+
+# Assessment states in which the owner may still change the answers.
+EDITABLE_STATES = frozenset({"draft", "changes_requested"})
+# States a reviewer can see: everything that has been submitted at least once.
+REVIEWABLE_STATES = frozenset({"submitted", "in_review"})
+VISIBLE_TO_REVIEWERS = frozenset(
+    {"submitted", "in_review", "changes_requested", "approved", "rejected", "withdrawn"}
+)
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """What the rules need to know about an assessment."""
+
+    owner_id: int
+    status: str
+    editor_ids: frozenset[int] = field(default_factory=frozenset)
+    ever_submitted: bool = False
+
+
+def _active(user) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_active", False) and getattr(user, "id", None)
+    )
+
+
+def _has(user, *roles: str) -> bool:
+    return _active(user) and any(role in user.roles for role in roles)
+
+
+def _is_author(user, assessment: AssessmentFacts) -> bool:
+    return user.id == assessment.owner_id or user.id in assessment.editor_ids
+
+
+def can_use_internal_side(user) -> bool:
+    return _has(user, SUBMITTER, REVIEWER, PRIVACY_OFFICER, ADMIN)
+
+
+def can_administer_users(user) -> bool:
+    return _has(user, ADMIN)
+
+
+def can_view_audit_log(user) -> bool:
+    return _has(user, ADMIN)
+
+
+def can_publish(user) -> bool:
+    """Publish, retire, import and export register entries."""
+    return _has(user, ADMIN)
+
+
+def can_manage_token(user, token_owner_id: int) -> bool:
+    return _active(user) and (user.id == token_owner_id or ADMIN in user.roles)
+
+
+def can_create_assessment(user) -> bool:
+    return _has(user, SUBMITTER, ADMIN)
+
+
+def can_view_assessment(user, assessment: AssessmentFacts) -> bool:
+    if not _active(user):
+        return False
+    if ADMIN in user.roles or _is_author(user, assessment):
+        return True
+    seen_by_board = assessment.status in VISIBLE_TO_REVIEWERS and (
+        assessment.status != "changes_requested" or assessment.ever_submitted
+    )
+    return _has(user, REVIEWER, PRIVACY_OFFICER) and seen_by_board
+
+
+def can_edit_assessment(user, assessment: AssessmentFacts) -> bool:
+    """The owner (and co-editors) and admins change answers while it is not frozen."""
+    return (
+        _active(user)
+        and (_is_author(user, assessment) or ADMIN in user.roles)
+        and assessment.status in EDITABLE_STATES
+    )
+
+
+def can_submit_assessment(user, assessment: AssessmentFacts) -> bool:
+    return can_edit_assessment(user, assessment)
+
+
+def can_review_assessment(user, assessment: AssessmentFacts) -> bool:
+    """Reviewers and the privacy officer decide; never on their own work."""
+    return (
+        _has(user, REVIEWER, PRIVACY_OFFICER)
+        and assessment.status in REVIEWABLE_STATES
+        and not _is_author(user, assessment)
+    )
+
+
+def leaves_an_admin(
+    active_admin_ids: set[int], user_id: int, roles: set[str], active: bool
+) -> bool:
+    """False when this change to one user would leave no active admin."""
+    remaining = set(active_admin_ids)
+    if ADMIN in roles and active:
+        remaining.add(user_id)
+    else:
+        remaining.discard(user_id)
+    return bool(remaining)

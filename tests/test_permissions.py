@@ -1,0 +1,137 @@
+"""Every access rule of portal.auth.permissions, on plain data."""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from portal.auth import permissions as rules
+from portal.auth.permissions import AssessmentFacts
+
+
+@dataclass
+class Person:
+    id: int
+    roles: frozenset = field(default_factory=frozenset)
+    is_active: bool = True
+
+
+OWNER = Person(1, frozenset({"submitter"}))
+EDITOR = Person(2, frozenset({"submitter"}))
+STRANGER = Person(3, frozenset({"submitter"}))
+REVIEWER = Person(4, frozenset({"reviewer"}))
+PRIVACY = Person(5, frozenset({"privacy_officer"}))
+ADMIN = Person(6, frozenset({"admin"}))
+REVIEWING_OWNER = Person(1, frozenset({"submitter", "reviewer"}))
+INACTIVE_ADMIN = Person(7, frozenset({"admin"}), is_active=False)
+NOBODY = None
+
+
+def facts(status: str, **kwargs) -> AssessmentFacts:
+    return AssessmentFacts(owner_id=1, status=status, editor_ids=frozenset({2}), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        (OWNER, True),
+        (REVIEWER, True),
+        (PRIVACY, True),
+        (ADMIN, True),
+        (INACTIVE_ADMIN, False),
+        (NOBODY, False),
+        (Person(9), False),
+    ],
+)
+def test_internal_side_needs_an_active_account_with_a_role(user, expected):
+    assert rules.can_use_internal_side(user) is expected
+
+
+@pytest.mark.parametrize(
+    "rule", [rules.can_administer_users, rules.can_view_audit_log, rules.can_publish]
+)
+def test_administration_is_for_active_admins_only(rule):
+    assert rule(ADMIN)
+    for user in (OWNER, REVIEWER, PRIVACY, INACTIVE_ADMIN, NOBODY):
+        assert not rule(user)
+
+
+def test_tokens_are_managed_by_their_owner_or_an_admin():
+    assert rules.can_manage_token(OWNER, 1)
+    assert not rules.can_manage_token(STRANGER, 1)
+    assert rules.can_manage_token(ADMIN, 1)
+    assert not rules.can_manage_token(INACTIVE_ADMIN, 1)
+
+
+def test_creating_assessments():
+    assert rules.can_create_assessment(OWNER)
+    assert rules.can_create_assessment(ADMIN)
+    assert not rules.can_create_assessment(REVIEWER)
+    assert not rules.can_create_assessment(PRIVACY)
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (OWNER, "draft", True),
+        (EDITOR, "draft", True),
+        (STRANGER, "draft", False),
+        (REVIEWER, "draft", False),
+        (PRIVACY, "draft", False),
+        (ADMIN, "draft", True),
+        (REVIEWER, "submitted", True),
+        (PRIVACY, "in_review", True),
+        (STRANGER, "submitted", False),
+        (REVIEWER, "approved", True),
+        (REVIEWER, "rejected", True),
+        (NOBODY, "approved", False),
+    ],
+)
+def test_viewing_assessments(user, status, expected):
+    assert rules.can_view_assessment(user, facts(status)) is expected
+
+
+def test_reviewers_see_changes_requested_only_after_a_submission():
+    assert not rules.can_view_assessment(REVIEWER, facts("changes_requested"))
+    assert rules.can_view_assessment(REVIEWER, facts("changes_requested", ever_submitted=True))
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (OWNER, "draft", True),
+        (EDITOR, "changes_requested", True),
+        (OWNER, "submitted", False),
+        (OWNER, "approved", False),
+        (STRANGER, "draft", False),
+        (ADMIN, "draft", True),  # the register coordinator may help fill in
+        (ADMIN, "submitted", False),
+        (REVIEWER, "draft", False),
+    ],
+)
+def test_editing_and_submitting(user, status, expected):
+    assert rules.can_edit_assessment(user, facts(status)) is expected
+    assert rules.can_submit_assessment(user, facts(status)) is expected
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (REVIEWER, "submitted", True),
+        (PRIVACY, "in_review", True),
+        (REVIEWER, "draft", False),
+        (REVIEWER, "approved", False),
+        (REVIEWING_OWNER, "submitted", False),  # nobody reviews their own assessment
+        (Person(2, frozenset({"reviewer"})), "submitted", False),  # nor one they edited
+        (OWNER, "submitted", False),
+        (ADMIN, "submitted", False),
+    ],
+)
+def test_reviewing(user, status, expected):
+    assert rules.can_review_assessment(user, facts(status)) is expected
+
+
+def test_the_last_admin_stays():
+    assert not rules.leaves_an_admin({6}, 6, {"submitter"}, active=True)
+    assert not rules.leaves_an_admin({6}, 6, {"admin"}, active=False)
+    assert rules.leaves_an_admin({6, 8}, 6, {"submitter"}, active=True)
+    assert rules.leaves_an_admin(set(), 9, {"admin"}, active=True)
