@@ -1,0 +1,222 @@
+"""Validation of answers against the question bank, shared by the web form and the API.
+
+`validate` checks a partial update as a whole: it returns cleaned values and per-field
+messages, and the caller applies nothing when there is any message (atomic updates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import gettext as _
+
+from assessments.bank import Bank, Question
+from assessments.conditions import shown_questions
+from assessments.outcomes import row_problems
+
+_URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+MAX_GROUP_ROWS = 50
+GROUP_OUTCOMES = "discrimination.group_outcomes"
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _clean_scalar(question: Question, value, path: str, errors: dict):
+    """The cleaned value, or None after adding a message to `errors`."""
+    kind = question.type
+    if kind in ("text", "textarea", "url"):
+        if not isinstance(value, str):
+            errors[path] = _("Give text.")
+            return None
+        value = value.strip()
+        limit = question.length_limit
+        if limit and len(value) > limit:
+            errors[path] = _(
+                "Use at most %(max)d characters (now %(count)d).", max=limit, count=len(value)
+            )
+            return None
+        if kind == "url" and value and not _URL_RE.match(value):
+            errors[path] = _("Give a web address that starts with https://.")
+            return None
+        return value
+    if kind in ("yes_no_unsure", "choice", "scale4"):
+        if not isinstance(value, str) or value not in question.option_values:
+            errors[path] = _("Choose one of the options.")
+            return None
+        return value
+    if kind == "multichoice":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[path] = _("Choose one or more of the options.")
+            return None
+        unknown = [v for v in value if v not in question.option_values]
+        if unknown:
+            errors[path] = _("Unknown option: %(value)s.", value=", ".join(unknown)[:100])
+            return None
+        chosen = list(dict.fromkeys(value))
+        if "none" in chosen and len(chosen) > 1:
+            errors[path] = _("“None” cannot be combined with other options.")
+            return None
+        return chosen
+    if kind == "number":
+        if isinstance(value, str):
+            try:
+                value = float(value.replace(",", ".")) if value.strip() else None
+            except ValueError:
+                errors[path] = _("Give a number.")
+                return None
+            if value is None:
+                return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors[path] = _("Give a number.")
+            return None
+        if value != value or value in (float("inf"), float("-inf")):
+            errors[path] = _("Give a number.")
+            return None
+        if question.min is not None and value < question.min:
+            errors[path] = _("Give at least %(min)s.", min=question.min)
+            return None
+        if question.max is not None and value > question.max:
+            errors[path] = _("Give at most %(max)s.", max=question.max)
+            return None
+        return int(value) if float(value).is_integer() else value
+    if kind == "date":
+        try:
+            return (
+                dt.date.fromisoformat(value).isoformat()
+                if isinstance(value, str)
+                else _bad_date(path, errors)
+            )
+        except ValueError:
+            return _bad_date(path, errors)
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if value in ("on", "true", "1", "yes"):
+            return True
+        if value in ("", "false", "0", "no", "off"):
+            return False
+        errors[path] = _("Give true or false.")
+        return None
+    errors[path] = _("This question cannot be answered here.")
+    return None
+
+
+def _bad_date(path: str, errors: dict):
+    errors[path] = _("Give a date as YYYY-MM-DD.")
+
+
+def _clean_group(question: Question, value, path: str, errors: dict):
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        errors[path] = _("Give a list of rows.")
+        return None
+    if len(value) > MAX_GROUP_ROWS:
+        errors[path] = _("Use at most %(max)d rows.", max=MAX_GROUP_ROWS)
+        return None
+    subs = {sub.id: sub for sub in question.questions}
+    rows = []
+    for index, row in enumerate(value):
+        unknown = sorted(set(row) - set(subs))
+        if unknown:
+            errors[f"{path}[{index}]"] = _(
+                "Unknown field: %(name)s.", name=", ".join(unknown)[:100]
+            )
+            continue
+        cleaned = {}
+        for sub in question.questions:
+            sub_path = f"{path}[{index}].{sub.id}"
+            raw = row.get(sub.id)
+            if _is_empty(raw) and sub.type != "boolean":
+                # Drafts may have half-filled rows; submitting checks required fields.
+                cleaned[sub.id] = None
+                continue
+            cleaned[sub.id] = _clean_scalar(sub, raw, sub_path, errors)
+        rows.append(cleaned)
+    complete = [r for r in rows if r.get("in_scope") is not None and r.get("selected") is not None]
+    if (
+        question.id == GROUP_OUTCOMES
+        and len(complete) == len(rows)
+        and not any(k.startswith(path) for k in errors)
+    ):
+        for field, problem in row_problems(rows).items():
+            key = (
+                path
+                if field == "reference"
+                else f"{path}[{field.split('.')[0]}].{field.split('.')[1]}"
+            )
+            errors[key] = _outcome_message(problem)
+    return rows
+
+
+def _outcome_message(problem: str) -> str:
+    messages = {
+        "selected cannot be more than in_scope": _(
+            "Selected cannot be more than the number in scope."
+        ),
+        "mark exactly one group as the reference group": _(
+            "Mark exactly one group as the reference group."
+        ),
+    }
+    return messages.get(problem, _("Give a whole number of at least 0."))
+
+
+def validate(bank: Bank, updates: dict) -> tuple[dict, dict[str, str]]:
+    """Clean a partial update {question id: value}. Empty values clear an answer (None)."""
+    cleaned, errors = {}, {}
+    if not isinstance(updates, dict):
+        return {}, {"answers": _("Give an object of question ids and answers.")}
+    for question_id, value in updates.items():
+        question = bank.by_id.get(question_id)
+        if question is None:
+            errors[str(question_id)[:100]] = _("Unknown question.")
+            continue
+        if _is_empty(value):
+            cleaned[question_id] = None
+        elif question.type == "group":
+            cleaned[question_id] = _clean_group(question, value, question_id, errors)
+        else:
+            cleaned[question_id] = _clean_scalar(question, value, question_id, errors)
+    return cleaned, errors
+
+
+def apply(answers: dict, cleaned: dict) -> dict:
+    merged = {**answers, **cleaned}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def missing_required(bank: Bank, answers: dict) -> list[str]:
+    """Shown required questions without an answer, and required fields of group rows
+    ("provenance.sources[0].dataset")."""
+    missing = []
+    for question in shown_questions(bank.questions, answers):
+        value = answers.get(question.id)
+        if question.required and _is_empty(value):
+            missing.append(question.id)
+        if question.type == "group" and isinstance(value, list):
+            for index, row in enumerate(value):
+                missing += [
+                    f"{question.id}[{index}].{sub.id}"
+                    for sub in question.questions
+                    if sub.required and sub.type != "boolean" and _is_empty(row.get(sub.id))
+                ]
+    return missing
+
+
+def completeness(bank: Bank, answers: dict) -> dict:
+    shown = shown_questions(bank.questions, answers)
+    required = [q for q in shown if q.required]
+    answered = [q for q in required if not _is_empty(answers.get(q.id))]
+    per_section = {}
+    for section in bank.sections:
+        in_section = [q for q in required if q.section == section.id]
+        done = [q for q in in_section if not _is_empty(answers.get(q.id))]
+        per_section[section.id] = {"required": len(in_section), "answered": len(done)}
+    return {
+        "required": len(required),
+        "answered": len(answered),
+        "percent": round(100 * len(answered) / len(required)) if required else 100,
+        "missing": [q.id for q in required if _is_empty(answers.get(q.id))],
+        "sections": per_section,
+    }

@@ -1,0 +1,192 @@
+"""Internal assessment API (`/api/v1/assessments`), authenticated with bearer tokens."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, jsonify, request
+
+from assessments import operations
+from assessments.models import Assessment
+from assessments.schemas import assessment_json, questions_json
+from portal.auth import permissions
+from portal.auth.session import token_required
+from portal.errors import json_error
+from portal.extensions import db
+from register.api import api_blueprint
+
+
+def _lang() -> str:
+    wanted = request.args.get("lang") or request.accept_languages.best_match(["nl", "en"]) or "nl"
+    return wanted if wanted in ("nl", "en") else "nl"
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(json_error(400, "The body must be a JSON object."))
+    return body
+
+
+def _load(assessment_id: int, rule) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(json_error(404, "No assessment with this id."))
+    if not rule(g.api_user, operations.facts(assessment)):
+        abort(json_error(403, "You may not do this with this assessment."))
+    return assessment
+
+
+@api_blueprint.post("/v1/assessments")
+@token_required
+def create_assessment():
+    """Create a draft assessment.
+    ---
+    post:
+      summary: Start an assessment (draft) with the algorithm's register fields
+      security: [{bearerAuth: []}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [algorithm], properties: {algorithm: {type: object, description: "Register fields with national v1.0 names, at least name"}}}
+      responses:
+        201: {description: "The new draft, as GET /api/v1/assessments/{id}"}
+        401: {content: {application/json: {schema: ErrorSchema}}}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    if not permissions.can_create_assessment(g.api_user):
+        return json_error(403, "Your roles do not allow starting an assessment.")
+    body = _json_body()
+    fields, errors = operations.clean_register_fields(
+        body.get("algorithm"), organization=current_app.config["ORGANIZATION_NAME"]
+    )
+    if not errors and not fields.get("name"):
+        errors["algorithm.name"] = "required"
+    if errors:
+        return json_error(422, "The register fields are not valid.", fields=errors)
+    assessment = operations.create(db.session, g.api_user, fields)
+    db.session.commit()
+    return jsonify(assessment_json(assessment, _lang())), 201
+
+
+@api_blueprint.get("/v1/assessments/<int:assessment_id>")
+@token_required
+def get_assessment(assessment_id: int):
+    """An assessment with its computed risk level, group outcomes and completeness.
+    ---
+    get:
+      summary: One assessment
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version}, group_outcomes, completeness, algorithm"}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    return jsonify(assessment_json(assessment, _lang()))
+
+
+@api_blueprint.get("/v1/assessments/<int:assessment_id>/questions")
+@token_required
+def get_questions(assessment_id: int):
+    """The question bank as this assessment sees it.
+    ---
+    get:
+      summary: Questions with their current answer and whether they apply
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: "questions: id, section, type, required, options, answer, shown; a group lists its sub-questions under questions"}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    return jsonify(questions_json(assessment, _lang()))
+
+
+@api_blueprint.put("/v1/assessments/<int:assessment_id>/answers")
+@token_required
+def put_answers(assessment_id: int):
+    """Save answers: partial, validated per question, all or nothing.
+    ---
+    put:
+      summary: Save some answers
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {answers: {type: object, additionalProperties: true}, algorithm: {type: object}}}
+      responses:
+        200: {description: The assessment after the update}
+        409: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    if not permissions.can_edit_assessment(g.api_user, operations.facts(assessment)):
+        if assessment.status not in permissions.EDITABLE_STATES and (
+            g.api_user.id == assessment.owner_id or "admin" in g.api_user.roles
+        ):
+            return json_error(
+                409, f"The assessment is {assessment.status}; its answers are frozen."
+            )
+        return json_error(403, "You may not change this assessment.")
+    body = _json_body()
+    if "answers" not in body and "algorithm" not in body:
+        return json_error(422, "Send answers and/or algorithm.", fields={"answers": "required"})
+    errors = {}
+    fields = None
+    if "algorithm" in body:
+        raw = body["algorithm"]
+        if isinstance(raw, dict):
+            # Partial: fields not sent keep their value.
+            raw = {**assessment.register_fields, **raw}
+        fields, field_errors = operations.clean_register_fields(
+            raw, organization=current_app.config["ORGANIZATION_NAME"]
+        )
+        errors.update(
+            {
+                f"algorithm.{k}" if not k.startswith("algorithm") else k: v
+                for k, v in field_errors.items()
+            }
+        )
+    try:
+        if errors:
+            raise operations.AnswersInvalidError(errors)
+        if "answers" in body:
+            operations.update_answers(db.session, g.api_user, assessment, body["answers"])
+        if fields is not None:
+            operations.update_register_fields(db.session, g.api_user, assessment, fields)
+    except operations.AnswersInvalidError as failure:
+        db.session.rollback()
+        return json_error(
+            422, "Some answers are not valid; nothing was saved.", fields=failure.fields
+        )
+    db.session.commit()
+    return jsonify(assessment_json(assessment, _lang()))
+
+
+@api_blueprint.post("/v1/assessments/<int:assessment_id>/submit")
+@token_required
+def submit_assessment(assessment_id: int):
+    """Submit for review; the answers freeze.
+    ---
+    post:
+      summary: Submit the assessment
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      responses:
+        200: {description: The submitted assessment}
+        409: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    is_author = g.api_user.id == assessment.owner_id or "admin" in g.api_user.roles
+    if not is_author:
+        return json_error(403, "Only the owner submits an assessment.")
+    try:
+        operations.submit(db.session, g.api_user, assessment)
+    except operations.StateConflictError as conflict:
+        return json_error(409, str(conflict))
+    except operations.AnswersInvalidError as failure:
+        return json_error(422, "The assessment is not complete.", fields=failure.fields)
+    db.session.commit()
+    return jsonify(assessment_json(assessment, _lang()))

@@ -1,0 +1,146 @@
+"""State changes of assessments. Each is audited; the caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from assessments import answers as answer_rules
+from assessments.bank import Bank, current_bank, get_bank
+from assessments.models import STATUS_DRAFT, STATUS_SUBMITTED, Assessment
+from portal import audit
+from portal.auth.permissions import EDITABLE_STATES, AssessmentFacts
+from portal.db import utcnow
+from register.standard import clean_entry, empty_entry, validate_entry
+
+
+class AnswersInvalidError(ValueError):
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("validation failed")
+        self.fields = fields
+
+
+class StateConflictError(RuntimeError):
+    """The action does not fit the assessment's current state (HTTP 409)."""
+
+
+def facts(assessment: Assessment) -> AssessmentFacts:
+    return AssessmentFacts(
+        owner_id=assessment.owner_id,
+        status=assessment.status,
+        ever_submitted=assessment.submitted_at is not None,
+    )
+
+
+def bank_of(assessment: Assessment) -> Bank:
+    return get_bank(assessment.bank_id, assessment.bank_version)
+
+
+def clean_register_fields(raw: dict, *, organization: str) -> tuple[dict, dict[str, str]]:
+    """Register fields as typed by the owner: sanitised; format errors block saving,
+    missing required fields only block submitting."""
+    if not isinstance(raw, dict):
+        return {}, {"algorithm": "give an object with register fields"}
+    entry, ignored = clean_entry(
+        {"organization": organization, "lang": "nld", "standard_version": "1.0", **raw}
+    )
+    errors = {
+        name: problem for name, problem in validate_entry(entry).items() if problem != "required"
+    }
+    for name in ignored:
+        errors[f"algorithm.{name}"[:100]] = "not a register field"
+    return entry, errors
+
+
+def create(session: Session, owner, register_fields: dict) -> Assessment:
+    bank = current_bank()
+    assessment = Assessment(
+        owner_id=owner.id,
+        status=STATUS_DRAFT,
+        bank_id=bank.id,
+        bank_version=bank.version,
+        register_fields={**empty_entry(), **register_fields},
+        answers={},
+    )
+    session.add(assessment)
+    session.flush()
+    audit.record(
+        session,
+        owner,
+        "assessment.created",
+        assessment,
+        f"assessment {assessment.id}: {assessment.title}",
+    )
+    return assessment
+
+
+def _ensure_editable(assessment: Assessment) -> None:
+    if assessment.status not in EDITABLE_STATES:
+        raise StateConflictError(f"the assessment is {assessment.status}; its answers are frozen")
+
+
+def update_answers(session: Session, actor, assessment: Assessment, updates: dict) -> list[str]:
+    """Validate all updates first; apply all or nothing. Returns the changed question ids."""
+    _ensure_editable(assessment)
+    cleaned, errors = answer_rules.validate(bank_of(assessment), updates)
+    if errors:
+        raise AnswersInvalidError(errors)
+    new_answers = answer_rules.apply(assessment.answers, cleaned)
+    changed = sorted(
+        k
+        for k in set(new_answers) | set(assessment.answers)
+        if new_answers.get(k) != assessment.answers.get(k)
+    )
+    if changed:
+        assessment.answers = new_answers
+        assessment.updated_at = utcnow()
+        # Question ids only: answers may hold personal data and stay out of the log.
+        audit.record(
+            session,
+            actor,
+            "assessment.answers_saved",
+            assessment,
+            f"assessment {assessment.id}: {len(changed)} answers changed",
+            details={"questions": changed[:100]},
+        )
+    return changed
+
+
+def update_register_fields(session: Session, actor, assessment: Assessment, fields: dict) -> None:
+    _ensure_editable(assessment)
+    if fields != assessment.register_fields:
+        changed = [k for k in fields if fields.get(k) != assessment.register_fields.get(k)]
+        assessment.register_fields = {**assessment.register_fields, **fields}
+        assessment.updated_at = utcnow()
+        audit.record(
+            session,
+            actor,
+            "assessment.register_fields_saved",
+            assessment,
+            f"assessment {assessment.id}: register fields changed",
+            details={"fields": changed[:100]},
+        )
+
+
+def submission_problems(assessment: Assessment) -> dict[str, str]:
+    missing = answer_rules.missing_required(bank_of(assessment), assessment.answers)
+    problems = dict.fromkeys(missing, "required")
+    for name, problem in validate_entry(assessment.register_fields, utrecht=True).items():
+        problems[f"algorithm.{name}"] = problem
+    return problems
+
+
+def submit(session: Session, actor, assessment: Assessment) -> None:
+    """Freeze the answers as a numbered version for review."""
+    _ensure_editable(assessment)
+    problems = submission_problems(assessment)
+    if problems:
+        raise AnswersInvalidError(problems)
+    assessment.status = STATUS_SUBMITTED
+    assessment.submitted_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "assessment.submitted",
+        assessment,
+        f"assessment {assessment.id} version {assessment.version} submitted",
+    )

@@ -1,0 +1,272 @@
+"""Internal pages: the dashboard and the Uthiek questionnaire.
+
+Views parse, load, check permission, call an operation, commit, and render or redirect.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from assessments import answers as answer_rules
+from assessments import forms, operations, scoring
+from assessments.conditions import shown_questions
+from assessments.models import Assessment
+from assessments.outcomes import analyse
+from portal import audit
+from portal.auth import permissions
+from portal.auth.models import ApiToken, User
+from portal.auth.session import internal_required
+from portal.extensions import db
+
+blueprint = Blueprint("assessments", __name__, url_prefix="/intern")
+
+
+def _lang() -> str:
+    return str(get_locale() or "nl")
+
+
+def _visible_assessments():
+    statement = select(Assessment).order_by(Assessment.updated_at.desc())
+    if "admin" in current_user.roles:
+        return list(db.session.scalars(statement))
+    conditions = [Assessment.owner_id == current_user.id]
+    if current_user.roles & {"reviewer", "privacy_officer"}:
+        conditions.append(Assessment.submitted_at.is_not(None))
+    candidates = db.session.scalars(statement.where(or_(*conditions)))
+    return [
+        a for a in candidates if permissions.can_view_assessment(current_user, operations.facts(a))
+    ]
+
+
+@blueprint.get("/")
+@internal_required(permissions.can_use_internal_side)
+def dashboard():
+    my_activity = db.session.scalars(
+        select(audit.AuditEvent)
+        .where(audit.AuditEvent.actor_id == current_user.id)
+        .order_by(audit.AuditEvent.id.desc())
+        .limit(10)
+    )
+    active_tokens = db.session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+    )
+    admin_overview = None
+    if permissions.can_administer_users(current_user):
+        admin_overview = {
+            "users": db.session.scalar(
+                select(func.count()).select_from(User).where(User.active.is_(True))
+            ),
+            "recent": list(
+                db.session.scalars(
+                    select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()).limit(10)
+                )
+            ),
+        }
+    visible = _visible_assessments()
+    mine = [a for a in visible if a.owner_id == current_user.id]
+    waiting = [
+        a for a in visible if permissions.can_review_assessment(current_user, operations.facts(a))
+    ]
+    return render_template(
+        "assessments/dashboard.html",
+        my_activity=list(my_activity),
+        active_tokens=active_tokens,
+        admin_overview=admin_overview,
+        mine=mine,
+        waiting=waiting,
+        can_create=permissions.can_create_assessment(current_user),
+    )
+
+
+@blueprint.get("/toetsingen")
+@internal_required(permissions.can_use_internal_side)
+def index():
+    return render_template(
+        "assessments/index.html",
+        assessments=_visible_assessments(),
+        can_create=permissions.can_create_assessment(current_user),
+    )
+
+
+@blueprint.route("/toetsingen/nieuw", methods=["GET", "POST"])
+@internal_required(permissions.can_create_assessment)
+def create():
+    values = {"name": "", "description_short": ""}
+    errors = {}
+    if request.method == "POST":
+        values = {key: request.form.get(key, "").strip() for key in values}
+        fields, errors = operations.clean_register_fields(
+            values, organization=current_app.config["ORGANIZATION_NAME"]
+        )
+        if not fields.get("name"):
+            errors["name"] = _("Give the algorithm a name.")
+        if not errors:
+            assessment = operations.create(db.session, current_user, fields)
+            db.session.commit()
+            flash(
+                _(
+                    "The assessment has been created. Fill it in section by section;"
+                    " you can save at any time."
+                ),
+                "ok",
+            )
+            return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    return render_template(
+        "assessments/new.html", values=values, errors=errors
+    ), 422 if errors else 200
+
+
+def _load(assessment_id: int, rule=permissions.can_view_assessment) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id) or abort(404)
+    if not rule(current_user, operations.facts(assessment)):
+        abort(403)
+    return assessment
+
+
+def _context(assessment: Assessment) -> dict:
+    bank = operations.bank_of(assessment)
+    return {
+        "assessment": assessment,
+        "bank": bank,
+        "lang": _lang(),
+        "risk": scoring.compute(bank, assessment.answers).as_dict(_lang()),
+        "completeness": answer_rules.completeness(bank, assessment.answers),
+        "can_edit": permissions.can_edit_assessment(current_user, operations.facts(assessment)),
+        "outcomes": analyse(assessment.answers.get(answer_rules.GROUP_OUTCOMES) or []),
+    }
+
+
+@blueprint.get("/toetsingen/<int:assessment_id>")
+@internal_required(permissions.can_use_internal_side)
+def overview(assessment_id: int):
+    assessment = _load(assessment_id)
+    context = _context(assessment)
+    problems = operations.submission_problems(assessment) if context["can_edit"] else {}
+    return render_template("assessments/overview.html", problems=problems, **context)
+
+
+@blueprint.route("/toetsingen/<int:assessment_id>/algoritme", methods=["GET", "POST"])
+@internal_required(permissions.can_use_internal_side)
+def register_fields(assessment_id: int):
+    assessment = _load(assessment_id)
+    context = _context(assessment)
+    values, errors = dict(assessment.register_fields), {}
+    if request.method == "POST":
+        if not context["can_edit"]:
+            abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+        values = {**assessment.register_fields, **forms.register_fields_from_form(request.form)}
+        fields, errors = operations.clean_register_fields(
+            values, organization=current_app.config["ORGANIZATION_NAME"]
+        )
+        if not fields.get("name"):
+            errors["name"] = _("Give the algorithm a name.")
+        if not errors:
+            operations.update_register_fields(db.session, current_user, assessment, fields)
+            db.session.commit()
+            flash(_("Saved."), "ok")
+            return redirect(url_for("assessments.register_fields", assessment_id=assessment.id))
+    return render_template(
+        "assessments/register_fields.html",
+        values=values,
+        errors=errors,
+        form_fields=forms.REGISTER_FORM_FIELDS,
+        **context,
+    ), 422 if errors else 200
+
+
+@blueprint.route("/toetsingen/<int:assessment_id>/<section_id>", methods=["GET", "POST"])
+@internal_required(permissions.can_use_internal_side)
+def section(assessment_id: int, section_id: str):
+    assessment = _load(assessment_id)
+    context = _context(assessment)
+    bank = context["bank"]
+    if bank.section(section_id) is None:
+        abort(404)
+    answers = dict(assessment.answers)
+    errors: dict[str, str] = {}
+    extra_rows: dict[str, int] = {}
+    if request.method == "POST":
+        if not context["can_edit"]:
+            abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+        on_page = [q for q in shown_questions(bank.questions, answers) if q.section == section_id]
+        typed = forms.answers_from_form(on_page, request.form)
+        action = request.form.get("action", "save")
+        if action.startswith("remove-row:"):
+            question_id, _sep, index = action.removeprefix("remove-row:").rpartition(":")
+            rows = typed.get(question_id)
+            if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
+                rows.pop(int(index))
+        try:
+            operations.update_answers(db.session, current_user, assessment, typed)
+        except operations.AnswersInvalidError as failure:
+            db.session.rollback()
+            errors = failure.fields
+            answers = {**answers, **typed}  # keep what was typed on the form
+        else:
+            db.session.commit()
+            if action.startswith("add-row:"):
+                extra_rows[action.removeprefix("add-row:")] = 1
+                answers = dict(assessment.answers)
+            elif action == "save-next":
+                ids = [s.id for s in bank.sections]
+                position = ids.index(section_id)
+                if position + 1 < len(ids):
+                    return redirect(
+                        url_for(
+                            "assessments.section",
+                            assessment_id=assessment.id,
+                            section_id=ids[position + 1],
+                        )
+                    )
+                return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+            else:
+                flash(_("Saved."), "ok")
+                return redirect(
+                    url_for(
+                        "assessments.section", assessment_id=assessment.id, section_id=section_id
+                    )
+                )
+        context = _context(assessment)
+    questions = [q for q in shown_questions(bank.questions, answers) if q.section == section_id]
+    if errors:
+        flash(
+            _("Not saved: correct the answers marked below. What you typed is still here."), "error"
+        )
+    return render_template(
+        "assessments/section.html",
+        section=bank.section(section_id),
+        questions=questions,
+        answers=answers,
+        errors=errors,
+        extra_rows=extra_rows,
+        field_name=forms.field_name,
+        **context,
+    ), 422 if errors else 200
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/indienen")
+@internal_required(permissions.can_use_internal_side)
+def submit(assessment_id: int):
+    assessment = _load(assessment_id)
+    if not permissions.can_submit_assessment(current_user, operations.facts(assessment)):
+        abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+    try:
+        operations.submit(db.session, current_user, assessment)
+    except operations.AnswersInvalidError:
+        db.session.rollback()
+        flash(
+            _("Not submitted yet: some required answers are missing. See the list below."), "error"
+        )
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+    db.session.commit()
+    flash(
+        _("Submitted. The sounding board can now review this version; the answers are frozen."),
+        "ok",
+    )
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))

@@ -1,0 +1,313 @@
+"""The internal assessment API as a script uses it: tokens, validation, atomicity, states."""
+
+import pytest
+
+from assessments.models import Assessment
+from portal import audit
+from portal.auth import operations as accounts
+from portal.extensions import db
+
+GOOD_SOURCE = {
+    "partner": "police",
+    "dataset": "Meldingen woonoverlast",
+    "legal_basis": "Wpg art. 16",
+    "agreement": "covenant",
+    "quality_checks": "Steekproef per kwartaal",
+    "pollution_risk": "yes",
+    "pollution_filter": "Alleen meldingen met een proces-verbaal",
+    "feeds_back": "no",
+}
+
+
+@pytest.fixture
+def api(client, users):
+    """Call the API as a role: api("submitter").post(...)."""
+    tokens = {
+        role: accounts.issue_token(db.session, None, user, "test")[1]
+        for role, user in users.items()
+    }
+    db.session.commit()
+
+    class Caller:
+        def __init__(self, role):
+            self.headers = {"Authorization": f"Bearer {tokens[role]}"}
+
+        def __getattr__(self, method):
+            def call(url, **kwargs):
+                return getattr(client, method)(url, headers=self.headers, **kwargs)
+
+            return call
+
+    return Caller
+
+
+def create(api, role="submitter", **fields):
+    response = api(role).post(
+        "/api/v1/assessments", json={"algorithm": {"name": "Woonfraude signalen", **fields}}
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_create_returns_the_draft_with_risk_and_completeness(api):
+    body = create(api, description_short="Signalen voor controle op woonfraude.")
+    assert body["status"] == "draft"
+    assert body["version"] == 1
+    assert body["algorithm"]["name"] == "Woonfraude signalen"
+    assert body["algorithm"]["organization"] == "Gemeente Utrecht"
+    assert body["risk"]["level"] == 1
+    assert set(body["risk"]) >= {
+        "level",
+        "label",
+        "score",
+        "max_score",
+        "discount_applied",
+        "reasons",
+        "rules",
+        "weights_version",
+    }
+    assert body["completeness"]["answered"] == 0
+    again = api("submitter").get(f"/api/v1/assessments/{body['id']}")
+    assert again.json["id"] == body["id"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"algorithm": {}}, "algorithm.name"),
+        ({"algorithm": {"name": "x" * 101}}, "name"),
+        ({"algorithm": {"name": "Ok", "status": "Misschien"}}, "status"),
+        ({"algorithm": {"name": "Ok", "kleur": "blauw"}}, "algorithm.kleur"),
+        ({"algorithm": "Ok"}, "algorithm"),
+    ],
+)
+def test_create_rejects_bad_register_fields(api, payload, field):
+    response = api("submitter").post("/api/v1/assessments", json=payload)
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert db.session.query(Assessment).count() == 0
+
+
+def test_bodies_that_are_not_json_objects_get_400(api):
+    response = api("submitter").post(
+        "/api/v1/assessments", data="niet json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request"
+
+
+def test_questions_show_answers_and_conditions(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}"
+    api("submitter").put(f"{url}/answers", json={"answers": {"privacy.personal_data": "no"}})
+    questions = {q["id"]: q for q in api("submitter").get(f"{url}/questions").json["questions"]}
+    assert questions["privacy.personal_data"]["answer"] == "no"
+    assert questions["privacy.special_categories"]["shown"] is False
+    assert [o["value"] for o in questions["core.decision_type"]["options"]] == [
+        "informative",
+        "decision_support",
+        "automated",
+    ]
+    sources = questions["provenance.sources"]
+    assert sources["type"] == "group"
+    assert [sub["id"] for sub in sources["questions"]][:2] == ["partner", "dataset"]
+    api("submitter").put(f"{url}/answers", json={"answers": {"privacy.personal_data": "yes"}})
+    questions = {
+        q["id"]: q for q in api("submitter").get(f"{url}/questions?lang=en").json["questions"]
+    }
+    assert questions["privacy.special_categories"]["shown"] is True
+
+
+def test_answers_are_atomic(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}/answers"
+    ok = api("submitter").put(url, json={"answers": {"core.purpose": "Minder woonfraude."}})
+    assert ok.status_code == 200
+    bad = api("submitter").put(
+        url,
+        json={
+            "answers": {
+                "core.purpose": "Dit mag niet opgeslagen worden",
+                "core.risk_profiling": "misschien",
+                "provenance.sources": [{**GOOD_SOURCE, "partner": "fbi"}],
+            }
+        },
+    )
+    assert bad.status_code == 422
+    fields = bad.json["error"]["fields"]
+    assert set(fields) == {"core.risk_profiling", "provenance.sources[0].partner"}
+    stored = db.session.get(Assessment, assessment["id"])
+    db.session.refresh(stored)
+    assert stored.answers == {"core.purpose": "Minder woonfraude."}
+
+
+def test_risk_level_follows_the_answers(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}"
+    body = (
+        api("submitter")
+        .put(
+            f"{url}/answers",
+            json={
+                "answers": {
+                    "core.risk_profiling": "yes",
+                    "discrimination.direct_grounds": ["nationality"],
+                    "provenance.sources": [GOOD_SOURCE],
+                    "discrimination.group_outcomes": [
+                        {
+                            "group": "Overvecht",
+                            "in_scope": 1200,
+                            "selected": 90,
+                            "reference": False,
+                        },
+                        {
+                            "group": "Heel Utrecht",
+                            "in_scope": 20000,
+                            "selected": 600,
+                            "reference": True,
+                        },
+                    ],
+                }
+            },
+        )
+        .json
+    )
+    assert body["risk"]["level"] == 4
+    rules = {rule["id"]: rule for rule in body["risk"]["rules"]}
+    assert rules["direct_ground"]["blocking"] is True
+    assert "group_outcome_flagged" in rules
+    overvecht = body["group_outcomes"]["rows"][0]
+    assert overvecht["selection_rate"] == 0.075
+    assert overvecht["ratio_to_reference"] == 2.5
+    assert overvecht["flagged"] is True
+    assert body["group_outcomes"]["flagged_groups"] == ["Overvecht"]
+
+
+def test_bad_group_counts_are_explained(api):
+    assessment = create(api)
+    response = api("submitter").put(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        json={
+            "answers": {
+                "core.risk_profiling": "yes",
+                "discrimination.group_outcomes": [
+                    {"group": "A", "in_scope": 10, "selected": 20, "reference": True},
+                ],
+            }
+        },
+    )
+    assert response.status_code == 422
+    assert "discrimination.group_outcomes[0].selected" in response.json["error"]["fields"]
+    response = api("submitter").put(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        json={
+            "answers": {
+                "discrimination.group_outcomes": [
+                    {"group": "A", "in_scope": 10, "selected": 2, "reference": False}
+                ],
+            }
+        },
+    )
+    assert "discrimination.group_outcomes" in response.json["error"]["fields"]
+
+
+def test_only_owner_and_admin_edit(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}/answers"
+    body = {"answers": {"core.purpose": "Anders"}}
+    assert api("other_submitter").put(url, json=body).status_code == 403
+    assert api("reviewer").put(url, json=body).status_code == 403
+    assert api("admin").put(url, json=body).status_code == 200
+    assert api("reviewer").get(f"/api/v1/assessments/{assessment['id']}").status_code == 403
+    assert api("submitter").get("/api/v1/assessments/99999").status_code == 404
+    assert (
+        api("reviewer").post("/api/v1/assessments", json={"algorithm": {"name": "x"}}).status_code
+        == 403
+    )
+
+
+def fill_everything(api, assessment_id):
+    """Answer every shown required question with a valid value, via the questions endpoint."""
+    url = f"/api/v1/assessments/{assessment_id}"
+    for _round in range(4):  # follow-ups appear as answers arrive
+        questions = api("submitter").get(f"{url}/questions").json["questions"]
+        updates = {}
+        for q in questions:
+            if not q["shown"] or not q["required"] or q["answer"] not in (None, "", []):
+                continue
+            updates[q["id"]] = sample_answer(q)
+        if not updates:
+            break
+        response = api("submitter").put(f"{url}/answers", json={"answers": updates})
+        assert response.status_code == 200, response.json
+    api("submitter").put(
+        f"{url}/answers",
+        json={
+            "algorithm": {
+                "description_short": "Een korte uitleg.",
+                "status": "In ontwikkeling",
+                "publication_category": "Impactvolle algoritmes",
+                "contact_email": "algoritmes@utrecht.nl",
+                "objection_procedure": "<p>Maak bezwaar binnen zes weken.</p>",
+            }
+        },
+    )
+
+
+def sample_answer(question):
+    kind = question["type"]
+    if kind in ("text", "textarea"):
+        return "Voorbeeldantwoord."
+    if kind in ("yes_no_unsure", "choice", "scale4"):
+        return (
+            question["options"][-1]["value"]
+            if kind == "yes_no_unsure"
+            else question["options"][0]["value"]
+        )
+    if kind == "multichoice":
+        return [question["options"][-1]["value"]]
+    if kind == "number":
+        return 1
+    if kind == "date":
+        return "2027-01-31"
+    if kind == "url":
+        return "https://www.utrecht.nl/"
+    if kind == "boolean":
+        return True
+    if kind == "group":
+        return [{sub["id"]: sample_answer(sub) for sub in question["questions"] if sub["required"]}]
+    raise AssertionError(kind)
+
+
+def test_submit_lists_what_is_missing_then_freezes(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}"
+    missing = api("submitter").post(f"{url}/submit")
+    assert missing.status_code == 422
+    assert "core.purpose" in missing.json["error"]["fields"]
+    fill_everything(api, assessment["id"])
+    submitted = api("submitter").post(f"{url}/submit")
+    assert submitted.status_code == 200, submitted.json
+    assert submitted.json["status"] == "submitted"
+    assert api("submitter").post(f"{url}/submit").status_code == 409
+    frozen = api("submitter").put(f"{url}/answers", json={"answers": {"core.purpose": "Later"}})
+    assert frozen.status_code == 409
+    assert api("reviewer").get(url).status_code == 200  # the board sees submitted work
+    actions = [e.action for e in db.session.scalars(db.select(audit.AuditEvent))]
+    assert "assessment.created" in actions
+    assert "assessment.submitted" in actions
+
+
+def test_register_fields_are_edited_with_the_answers(api):
+    assessment = create(api)
+    url = f"/api/v1/assessments/{assessment['id']}/answers"
+    body = (
+        api("submitter")
+        .put(url, json={"algorithm": {"goal": "<p onclick='x'>Doel</p><script>x</script>"}})
+        .json
+    )
+    assert body["algorithm"]["goal"] == "<p>Doel</p>"
+    assert body["algorithm"]["name"] == "Woonfraude signalen"  # untouched fields stay
+    bad = api("submitter").put(url, json={"algorithm": {"website": "geen-url"}})
+    assert bad.status_code == 422
+    assert "algorithm.website" in bad.json["error"]["fields"]

@@ -1,0 +1,167 @@
+"""Every route of the app, walked as every kind of user, with the status each must get.
+
+The table is checked against the app's own URL map: a new route fails this test until its
+expected access is written down here.
+"""
+
+import re
+
+import pytest
+
+from assessments import operations as assessment_operations
+from portal.auth import operations
+from portal.extensions import db
+
+ROLES = ("anonymous", "submitter", "other_submitter", "reviewer", "privacy_officer", "admin")
+PUBLIC = dict.fromkeys(ROLES, 200)
+INTERNAL = {"anonymous": 302, **dict.fromkeys(ROLES[1:], 200)}
+ADMIN_ONLY = {"anonymous": 302, **dict.fromkeys(ROLES[1:-1], 403), "admin": 200}
+TOKEN_API = {"anonymous": 401, **dict.fromkeys(ROLES[1:], 200)}
+CREATORS = {
+    "anonymous": 302,
+    "submitter": 200,
+    "other_submitter": 200,
+    "reviewer": 403,
+    "privacy_officer": 403,
+    "admin": 200,
+}
+# A draft owned by "submitter": only its owner and admins may see it.
+OWN_DRAFT = {
+    "anonymous": 302,
+    "submitter": 200,
+    "other_submitter": 403,
+    "reviewer": 403,
+    "privacy_officer": 403,
+    "admin": 200,
+}
+OWN_DRAFT_API = {**OWN_DRAFT, "anonymous": 401}
+# Sending an empty JSON body: allowed callers get 422 (what is missing), others 401/403.
+API_WRITE = {
+    "anonymous": 401,
+    "submitter": 422,
+    "other_submitter": 403,
+    "reviewer": 403,
+    "privacy_officer": 403,
+    "admin": 422,
+}
+
+# endpoint: (method, url, expected status per role). "{token}" is the submitter's API token id.
+EXPECTED = {
+    "static": ("GET", "/static/css/app.css", PUBLIC),
+    "portal.healthz": ("GET", "/healthz", PUBLIC),
+    "portal.switch_language": ("GET", "/taal/en", dict.fromkeys(ROLES, 302)),
+    "portal.about": ("GET", "/over", PUBLIC),
+    "portal.accessibility": ("GET", "/toegankelijkheid", PUBLIC),
+    "register.home": ("GET", "/", PUBLIC),
+    "register.index": ("GET", "/algoritmes", PUBLIC),
+    "register.entry": ("GET", "/algoritmes/parkeervergunning", PUBLIC),
+    "register.version_changes": ("GET", "/algoritmes/parkeervergunning/versies/1", PUBLIC),
+    "register.export_json": ("GET", "/algoritmes.json", PUBLIC),
+    "register.export_csv": ("GET", "/algoritmes.csv", PUBLIC),
+    "register.atom_feed": ("GET", "/feed.atom", PUBLIC),
+    "api.list_algorithms": ("GET", "/api/v1/algorithms", PUBLIC),
+    "api.get_algorithm": ("GET", "/api/v1/algorithms/parkeervergunning", PUBLIC),
+    "api.openapi": ("GET", "/api/openapi.json", PUBLIC),
+    "api.me": ("GET", "/api/v1/me", TOKEN_API),
+    "auth.login": ("GET", "/intern/inloggen", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}),
+    "auth.logout": (
+        "POST",
+        "/intern/uitloggen",
+        {"anonymous": 302, **dict.fromkeys(ROLES[1:], 302)},
+    ),
+    "auth.change_password": ("GET", "/intern/wachtwoord", INTERNAL),
+    "auth.accept_invitation": ("GET", "/intern/uitnodiging/onbekend", dict.fromkeys(ROLES, 404)),
+    "auth.tokens": ("GET", "/intern/tokens", INTERNAL),
+    "auth.revoke_token": (
+        "POST",
+        "/intern/tokens/{token}/intrekken",
+        {
+            "anonymous": 302,
+            "submitter": 302,
+            "other_submitter": 404,
+            "reviewer": 404,
+            "privacy_officer": 404,
+            "admin": 302,
+        },
+    ),
+    "auth.users": ("GET", "/intern/beheer/gebruikers", ADMIN_ONLY),
+    "auth.edit_user": ("GET", "/intern/beheer/gebruikers/1", ADMIN_ONLY),
+    "auth.audit_log": ("GET", "/intern/beheer/audit", ADMIN_ONLY),
+    "assessments.dashboard": ("GET", "/intern/", INTERNAL),
+    "assessments.index": ("GET", "/intern/toetsingen", INTERNAL),
+    "assessments.create": ("GET", "/intern/toetsingen/nieuw", CREATORS),
+    "assessments.overview": ("GET", "/intern/toetsingen/{assessment}", OWN_DRAFT),
+    "assessments.register_fields": ("GET", "/intern/toetsingen/{assessment}/algoritme", OWN_DRAFT),
+    "assessments.section": ("GET", "/intern/toetsingen/{assessment}/core", OWN_DRAFT),
+    "assessments.submit": (
+        "POST",
+        "/intern/toetsingen/{assessment}/indienen",
+        {**OWN_DRAFT, "submitter": 302, "admin": 302},
+    ),
+    "api.create_assessment": ("POST", "/api/v1/assessments", {**API_WRITE, "other_submitter": 422}),
+    "api.get_assessment": ("GET", "/api/v1/assessments/{assessment}", OWN_DRAFT_API),
+    "api.get_questions": ("GET", "/api/v1/assessments/{assessment}/questions", OWN_DRAFT_API),
+    "api.put_answers": ("PUT", "/api/v1/assessments/{assessment}/answers", API_WRITE),
+    "api.submit_assessment": ("POST", "/api/v1/assessments/{assessment}/submit", API_WRITE),
+}
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), (
+        f"missing: {sorted(endpoints - set(EXPECTED))}, stale: {sorted(set(EXPECTED) - endpoints)}"
+    )
+
+
+def _csrf_token(client) -> str:
+    page = client.get("/intern/" if client.logged_in else "/intern/inloggen").get_data(as_text=True)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_access_per_role(app, users, publish_entry, role):
+    publish_entry(slug="parkeervergunning")
+    token, secret = operations.issue_token(db.session, None, users["submitter"], "walk")
+    draft = assessment_operations.create(db.session, users["submitter"], {"name": "Wandeltoets"})
+    tokens = {
+        key: operations.issue_token(db.session, None, user, "walk")[1]
+        for key, user in users.items()
+    }
+    db.session.commit()
+    failures = []
+    for endpoint, (method, url, statuses) in EXPECTED.items():
+        client = app.test_client()
+        client.logged_in = role != "anonymous"
+        if client.logged_in:
+            _login(client, users[role])
+        headers = {}
+        if endpoint.startswith("api.") and role != "anonymous":
+            headers["Authorization"] = f"Bearer {tokens[role]}"
+        kwargs = {"headers": headers}
+        if endpoint.startswith("api.") and method in ("POST", "PUT"):
+            kwargs["json"] = {}
+        elif method == "POST":
+            kwargs["data"] = {"csrf_token": _csrf_token(client)}
+        target = url.format(token=token.id, assessment=draft.id)
+        with client.open(target, method=method, **kwargs) as response:
+            if response.status_code != statuses[role]:
+                failures.append(
+                    f"{method} {url}: {response.status_code}, expected {statuses[role]}"
+                )
+    assert failures == [], f"as {role}"
+    assert secret  # the walk used real tokens
+
+
+def _login(client, user):
+    from flask_login.utils import _create_identifier
+
+    from portal.auth.session import LOGIN_AT_KEY
+    from portal.db import utcnow
+
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier
+        session[LOGIN_AT_KEY] = utcnow().timestamp()
