@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, jsonify, request
 
-from assessments import operations
-from assessments.models import Assessment
-from assessments.schemas import assessment_json, questions_json
+from assessments import operations, records, review
+from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
+from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
 from portal.auth import permissions
 from portal.auth.session import token_required
 from portal.errors import json_error
@@ -190,3 +190,80 @@ def submit_assessment(assessment_id: int):
         return json_error(422, "The assessment is not complete.", fields=failure.fields)
     db.session.commit()
     return jsonify(assessment_json(assessment, _lang()))
+
+
+@api_blueprint.post("/v1/assessments/<int:assessment_id>/reviews")
+@token_required
+def review_assessment(assessment_id: int):
+    """A sounding-board member's or the privacy officer's decision on the current version.
+    ---
+    post:
+      summary: Decide on the submitted version
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [decision]
+              properties:
+                decision: {type: string, enum: [approve, approve_with_conditions, changes_requested, reject]}
+                comment: {type: string, description: "Required for changes_requested and reject"}
+                conditions: {type: array, items: {type: object, properties: {text: {type: string}, owner: {type: string}, deadline: {type: string, format: date}}}}
+                section_advice: {type: object, additionalProperties: {type: object, properties: {advice: {type: string, enum: [agree, agree_with_conditions, disagree]}, motivation: {type: string}}}}
+                remaining_risks: {type: string}
+                risk_accepted_by: {type: string}
+                proposed_reassessment: {type: string, format: date}
+      responses:
+        201: {description: "review, outcome (the quorum's state) and the assessment"}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        409: {content: {application/json: {schema: ErrorSchema}}}
+        422: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    body = _json_body()
+    try:
+        outcome = review.decide(db.session, g.api_user, assessment, body)
+    except review.ReviewError as failure:
+        db.session.rollback()
+        return json_error(failure.status, str(failure), fields=failure.fields or None)
+    db.session.commit()
+    records.publish_now(db.session, g.api_user, assessment)
+    mine = next(
+        r for r in review.current_version(assessment).reviews if r.reviewer_id == g.api_user.id
+    )
+    return jsonify(
+        {
+            "review": review_json(mine),
+            "outcome": outcome_json(outcome),
+            "assessment": assessment_json(assessment, _lang()),
+        }
+    ), 201
+
+
+@api_blueprint.get("/v1/assessments/<int:assessment_id>/record.pdf")
+@token_required
+def assessment_record(assessment_id: int):
+    """The stored PDF record of the latest approved version (internal: every answer).
+    ---
+    get:
+      summary: The signed record
+      security: [{bearerAuth: []}]
+      parameters:
+        - {in: path, name: assessment_id, required: true, schema: {type: integer}}
+        - {in: query, name: kind, schema: {type: string, enum: [internal, public]}, description: "internal (default) or the public record"}
+      responses:
+        200: {description: "application/pdf; the X-Record-SHA256 header carries its hash", content: {application/pdf: {}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
+    """
+    assessment = _load(assessment_id, permissions.can_view_assessment)
+    kind = request.args.get("kind", RECORD_INTERNAL)
+    if kind not in (RECORD_INTERNAL, RECORD_PUBLIC):
+        return json_error(422, "kind is internal or public.", fields={"kind": "choice"})
+    record = records.latest_record(db.session, assessment, kind)
+    if record is None:
+        return json_error(404, "This assessment has no stored record (yet).")
+    return records.record_response(
+        record, f"uthiek-{assessment.id}-v{record.version.number}-{kind}.pdf"
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from assessments import answers as answer_rules
+from assessments import scoring, workflow
 from assessments.bank import Bank, current_bank, get_bank
-from assessments.models import STATUS_DRAFT, STATUS_SUBMITTED, Assessment
+from assessments.models import STATUS_DRAFT, Assessment, AssessmentVersion
 from portal import audit
 from portal.auth.permissions import EDITABLE_STATES, AssessmentFacts
 from portal.db import utcnow
@@ -27,8 +28,15 @@ def facts(assessment: Assessment) -> AssessmentFacts:
     return AssessmentFacts(
         owner_id=assessment.owner_id,
         status=assessment.status,
+        editor_ids=frozenset(assessment.editor_ids or ()),
         ever_submitted=assessment.submitted_at is not None,
     )
+
+
+def _note_editor(assessment: Assessment, actor) -> None:
+    """Whoever besides the owner changes an assessment may not review it."""
+    if actor.id != assessment.owner_id and actor.id not in (assessment.editor_ids or []):
+        assessment.editor_ids = [*(assessment.editor_ids or []), actor.id]
 
 
 def bank_of(assessment: Assessment) -> Bank:
@@ -93,6 +101,7 @@ def update_answers(session: Session, actor, assessment: Assessment, updates: dic
     if changed:
         assessment.answers = new_answers
         assessment.updated_at = utcnow()
+        _note_editor(assessment, actor)
         # Question ids only: answers may hold personal data and stay out of the log.
         audit.record(
             session,
@@ -111,6 +120,7 @@ def update_register_fields(session: Session, actor, assessment: Assessment, fiel
         changed = [k for k in fields if fields.get(k) != assessment.register_fields.get(k)]
         assessment.register_fields = {**assessment.register_fields, **fields}
         assessment.updated_at = utcnow()
+        _note_editor(assessment, actor)
         audit.record(
             session,
             actor,
@@ -129,18 +139,50 @@ def submission_problems(assessment: Assessment) -> dict[str, str]:
     return problems
 
 
-def submit(session: Session, actor, assessment: Assessment) -> None:
-    """Freeze the answers as a numbered version for review."""
+def freeze_version(session: Session, actor, assessment: Assessment) -> AssessmentVersion:
+    """Submitting: the answers as they are now become version N, for the board to review."""
+    bank = get_bank(assessment.bank_id, assessment.bank_version)
+    number = len(assessment.versions) + 1
+    result = scoring.compute(bank, assessment.answers)
+    version = AssessmentVersion(
+        assessment_id=assessment.id,
+        number=number,
+        bank_id=assessment.bank_id,
+        bank_version=assessment.bank_version,
+        answers=dict(assessment.answers),
+        register_fields=dict(assessment.register_fields),
+        risk={"nl": result.as_dict("nl"), "en": result.as_dict("en")},
+        risk_level=result.level,
+        blocking=result.blocking,
+        personal_data=scoring.processes_personal_data(assessment.answers),
+        submitted_by_id=actor.id,
+        submitted_at=utcnow(),
+    )
+    session.add(version)
+    assessment.versions.append(version)
+    assessment.version = number
+    return version
+
+
+def submit(session: Session, actor, assessment: Assessment) -> AssessmentVersion:
+    """Freeze the answers as a numbered version for review and tell the board."""
+    from assessments import review  # review builds on this module
+
     _ensure_editable(assessment)
     problems = submission_problems(assessment)
     if problems:
         raise AnswersInvalidError(problems)
-    assessment.status = STATUS_SUBMITTED
-    assessment.submitted_at = utcnow()
+    version = freeze_version(session, actor, assessment)
+    assessment.status = workflow.next_state(assessment.status, workflow.SUBMIT)
+    assessment.submitted_at = version.submitted_at
+    assessment.updated_at = version.submitted_at
     audit.record(
         session,
         actor,
         "assessment.submitted",
         assessment,
         f"assessment {assessment.id} version {assessment.version} submitted",
+        details={"version": version.number, "risk_level": version.risk_level},
     )
+    review.notify_board(session, assessment)
+    return version

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from assessments import answers as answer_rules
-from assessments import scoring
+from assessments import quorum, scoring
 from assessments.bank import Question
 from assessments.conditions import shown_questions
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentVersion, Review
 from assessments.operations import bank_of
 from assessments.outcomes import analyse
 
@@ -79,4 +79,54 @@ def assessment_json(assessment: Assessment, lang: str) -> dict:
         "created_at": assessment.created_at.isoformat(),
         "updated_at": assessment.updated_at.isoformat(),
         "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        "decided_at": assessment.decided_at.isoformat() if assessment.decided_at else None,
+        "reassessment_due": assessment.reassessment_due.isoformat()
+        if assessment.reassessment_due
+        else None,
+        "record_pending": assessment.publication_pending,
+        "versions": [version_json(v) for v in assessment.versions],
+    }
+
+
+def review_json(review: Review) -> dict:
+    return {
+        "id": review.id,
+        "reviewer": {"id": review.reviewer_id, "name": review.reviewer.name},
+        "decision": review.decision,
+        "comment": review.comment,
+        "conditions": review.conditions,
+        "section_advice": review.section_advice,
+        "remaining_risks": review.remaining_risks,
+        "risk_accepted_by": review.risk_accepted_by,
+        "proposed_reassessment": review.proposed_reassessment.isoformat()
+        if review.proposed_reassessment
+        else None,
+        "as_board_member": review.as_board_member,
+        "as_privacy_officer": review.as_privacy_officer,
+        "created_at": review.created_at.isoformat(),
+    }
+
+
+def version_json(version: AssessmentVersion) -> dict:
+    return {
+        "number": version.number,
+        "risk_level": version.risk_level,
+        "submitted_at": version.submitted_at.isoformat(),
+        "outcome": version.outcome,
+        "decided_at": version.decided_at.isoformat() if version.decided_at else None,
+        "reviews": [review_json(r) for r in version.reviews],
+        "records": {r.kind: {"sha256": r.sha256, "size": r.size} for r in version.records},
+    }
+
+
+def outcome_json(outcome: quorum.Outcome) -> dict:
+    return {
+        "state": outcome.state,
+        "board_needed": outcome.board_needed,
+        "board_approvals": outcome.board_approvals,
+        "privacy_officer_needed": outcome.privacy_officer_needed,
+        "privacy_officer_approved": outcome.privacy_officer_approved,
+        "with_conditions": outcome.with_conditions,
+        "dissent": len(outcome.dissent),
+        "short_of_members": outcome.short_of_members,
     }

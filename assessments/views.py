@@ -14,12 +14,13 @@ from sqlalchemy import func, or_, select
 from assessments import answers as answer_rules
 from assessments import forms, operations, scoring
 from assessments.conditions import shown_questions
-from assessments.models import Assessment
+from assessments.models import Assessment, Comment
 from assessments.outcomes import analyse
 from portal import audit
 from portal.auth import permissions
 from portal.auth.models import ApiToken, User
 from portal.auth.session import internal_required
+from portal.db import utcnow
 from portal.extensions import db
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/intern")
@@ -70,8 +71,19 @@ def dashboard():
         }
     visible = _visible_assessments()
     mine = [a for a in visible if a.owner_id == current_user.id]
-    waiting = [
-        a for a in visible if permissions.can_review_assessment(current_user, operations.facts(a))
+    from assessments import review, schedule
+
+    waiting = review.waiting_for(db.session, current_user)
+    today = utcnow().date()
+    overdue = [
+        a
+        for a in visible
+        if a.status == "approved"
+        and schedule.is_overdue(a.reassessment_due, today)
+        and (a.owner_id == current_user.id or "admin" in current_user.roles)
+    ]
+    pending_records = [
+        a for a in visible if a.publication_pending and "admin" in current_user.roles
     ]
     return render_template(
         "assessments/dashboard.html",
@@ -80,6 +92,8 @@ def dashboard():
         admin_overview=admin_overview,
         mine=mine,
         waiting=waiting,
+        overdue=overdue,
+        pending_records=pending_records,
         can_create=permissions.can_create_assessment(current_user),
     )
 
@@ -148,7 +162,30 @@ def overview(assessment_id: int):
     assessment = _load(assessment_id)
     context = _context(assessment)
     problems = operations.submission_problems(assessment) if context["can_edit"] else {}
-    return render_template("assessments/overview.html", problems=problems, **context)
+    facts = operations.facts(assessment)
+    algorithm = assessment.algorithm
+    owner_ids = {assessment.owner_id}
+    open_threads = db.session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.assessment_id == assessment.id,
+            Comment.parent_id.is_(None),
+            Comment.resolved_at.is_(None),
+        )
+    )
+    return render_template(
+        "assessments/overview.html",
+        problems=problems,
+        open_threads=open_threads,
+        can_withdraw=permissions.can_withdraw_assessment(current_user, facts),
+        can_reassess=permissions.can_reassess(current_user, facts),
+        can_retire=algorithm is not None
+        and algorithm.is_published
+        and not algorithm.is_retired
+        and permissions.can_retire_algorithm(current_user, owner_ids),
+        **context,
+    )
 
 
 @blueprint.route("/toetsingen/<int:assessment_id>/algoritme", methods=["GET", "POST"])

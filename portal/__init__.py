@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth_session.init_app(app)
 
     import assessments.api  # noqa: F401 - adds /api/v1/assessments to the API blueprint
+    import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
     from assessments.views import blueprint as assessments_blueprint
     from portal.auth.views import blueprint as auth_blueprint
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
 
+    from assessments.cli import records_cli
     from portal.auth.cli import users_cli
     from portal.cli import demo_cli
     from register.cli import register_cli
@@ -71,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(register_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(records_cli)
     return app
 
 

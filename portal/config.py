@@ -51,7 +51,13 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per 10 minutes",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+        # Notifications: SMTP when MAIL_SERVER is set, otherwise logged.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "algoritmeregister@utrecht.nl"),
         # `make run` shows a notice that the demo register is fictional.
         "SHOW_DEMO_NOTICE": os.environ.get("SHOW_DEMO_NOTICE", "") == "1",
     }

@@ -197,18 +197,40 @@ def filled_fields(entry: dict) -> set[str]:
     return {name for name, value in entry.items() if value}
 
 
+DECISION_LABELS = {
+    "approve": _l("Approve"),
+    "approve_with_conditions": _l("Approve with conditions"),
+    "changes_requested": _l("Request changes"),
+    "reject": _l("Reject"),
+}
+ADVICE_LABELS = {
+    "agree": _l("Agree"),
+    "agree_with_conditions": _l("Agree with conditions"),
+    "disagree": _l("Disagree"),
+}
+CHANGE_LABELS = {
+    "added": _l("new in this version"),
+    "removed": _l("removed in this version"),
+    "changed": _l("changed in this version"),
+}
+
+
 def init_app(app) -> None:
     app.jinja_env.filters["value_label"] = value_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["clean_html"] = clean_html
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.tests["web_address"] = is_web_address
     app.jinja_env.globals.update(
         FIELD_LABELS=FIELD_LABELS,
         FACET_LABELS=FACET_LABELS,
         SORT_LABELS=SORT_LABELS,
         SECTIONS=SECTIONS,
+        DECISION_LABELS=DECISION_LABELS,
+        ADVICE_LABELS=ADVICE_LABELS,
+        CHANGE_LABELS=CHANGE_LABELS,
         HTML_FIELDS=HTML_FIELDS,
         format_month=format_month,
         format_date=format_date,

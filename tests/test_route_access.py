@@ -44,6 +44,9 @@ API_WRITE = {
     "privacy_officer": 403,
     "admin": 422,
 }
+NOT_FOUND = dict.fromkeys(ROLES, 404)
+NOBODY = {"anonymous": 302, **dict.fromkeys(ROLES[1:], 403)}
+OWN_MISSING = {**OWN_DRAFT, "submitter": 404, "admin": 404}
 
 # endpoint: (method, url, expected status per role). "{token}" is the submitter's API token id.
 EXPECTED = {
@@ -103,6 +106,46 @@ EXPECTED = {
     "api.get_questions": ("GET", "/api/v1/assessments/{assessment}/questions", OWN_DRAFT_API),
     "api.put_answers": ("PUT", "/api/v1/assessments/{assessment}/answers", API_WRITE),
     "api.submit_assessment": ("POST", "/api/v1/assessments/{assessment}/submit", API_WRITE),
+    "register.latest_record": ("GET", "/algoritmes/parkeervergunning/record.pdf", NOT_FOUND),
+    "register.record_by_id": ("GET", "/algoritmes/parkeervergunning/records/1.pdf", NOT_FOUND),
+    "assessments.review_queue": ("GET", "/intern/beoordelen", INTERNAL),
+    # The draft has no submitted version and no record yet.
+    "assessments.review_page": ("GET", "/intern/toetsingen/{assessment}/beoordeling", OWN_MISSING),
+    "assessments.record_download": (
+        "GET",
+        "/intern/toetsingen/{assessment}/record.pdf",
+        OWN_MISSING,
+    ),
+    "assessments.decide": ("POST", "/intern/toetsingen/{assessment}/besluit", NOBODY),
+    "assessments.add_comment": ("POST", "/intern/toetsingen/{assessment}/opmerkingen", NOBODY),
+    "assessments.resolve_comment": (
+        "POST",
+        "/intern/toetsingen/{assessment}/opmerkingen/1/opgelost",
+        NOBODY,
+    ),
+    "assessments.reassess": ("POST", "/intern/toetsingen/{assessment}/hertoetsen", NOBODY),
+    # Only admins (no assessment links this entry to an owner); no end date: back with a message.
+    "assessments.retire": (
+        "POST",
+        "/intern/algoritmes/{algorithm}/buiten-gebruik",
+        {**NOBODY, "admin": 303},
+    ),
+    "api.review_assessment": (
+        "POST",
+        "/api/v1/assessments/{assessment}/reviews",
+        {**NOBODY, "anonymous": 401},
+    ),
+    "api.assessment_record": (
+        "GET",
+        "/api/v1/assessments/{assessment}/record.pdf",
+        {**OWN_MISSING, "anonymous": 401},
+    ),
+    # Last: withdrawing ends the draft the walk uses.
+    "assessments.withdraw": (
+        "POST",
+        "/intern/toetsingen/{assessment}/intrekken",
+        {**NOBODY, "submitter": 302, "admin": 302},
+    ),
 }
 
 
@@ -120,7 +163,7 @@ def _csrf_token(client) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_route_access_per_role(app, users, publish_entry, role):
-    publish_entry(slug="parkeervergunning")
+    entry = publish_entry(slug="parkeervergunning")
     token, secret = operations.issue_token(db.session, None, users["submitter"], "walk")
     draft = assessment_operations.create(db.session, users["submitter"], {"name": "Wandeltoets"})
     tokens = {
@@ -142,7 +185,7 @@ def test_route_access_per_role(app, users, publish_entry, role):
             kwargs["json"] = {}
         elif method == "POST":
             kwargs["data"] = {"csrf_token": _csrf_token(client)}
-        target = url.format(token=token.id, assessment=draft.id)
+        target = url.format(token=token.id, assessment=draft.id, algorithm=entry.id)
         with client.open(target, method=method, **kwargs) as response:
             if response.status_code != statuses[role]:
                 failures.append(

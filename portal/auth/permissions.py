@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assessments import workflow
 from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 
 # Assessment states in which the owner may still change the answers.
-EDITABLE_STATES = frozenset({"draft", "changes_requested"})
-# States a reviewer can see: everything that has been submitted at least once.
-REVIEWABLE_STATES = frozenset({"submitted", "in_review"})
-VISIBLE_TO_REVIEWERS = frozenset(
-    {"submitted", "in_review", "changes_requested", "approved", "rejected", "withdrawn"}
-)
+EDITABLE_STATES = workflow.EDITABLE
+# States in which the board decides.
+REVIEWABLE_STATES = workflow.UNDER_REVIEW
+# The board sees everything that has been submitted at least once.
+VISIBLE_TO_REVIEWERS = frozenset(workflow.STATES) - {workflow.DRAFT}
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,41 @@ def can_review_assessment(user, assessment: AssessmentFacts) -> bool:
         and assessment.status in REVIEWABLE_STATES
         and not _is_author(user, assessment)
     )
+
+
+def can_comment_on_assessment(user, assessment: AssessmentFacts) -> bool:
+    """The board asks and the authors answer, while a version is in review or sent back."""
+    if not can_view_assessment(user, assessment):
+        return False
+    if assessment.status in REVIEWABLE_STATES:
+        return True
+    return assessment.status == workflow.CHANGES_REQUESTED and assessment.ever_submitted
+
+
+def can_withdraw_assessment(user, assessment: AssessmentFacts) -> bool:
+    return (
+        _active(user)
+        and (_is_author(user, assessment) or ADMIN in user.roles)
+        and workflow.WITHDRAW in workflow.allowed_actions(assessment.status)
+    )
+
+
+def can_reassess(user, assessment: AssessmentFacts) -> bool:
+    """Start a new version of an approved assessment (re-assessment)."""
+    return (
+        _has(user, SUBMITTER, ADMIN)
+        and (_is_author(user, assessment) or ADMIN in user.roles)
+        and assessment.status == workflow.APPROVED
+    )
+
+
+def can_retire_algorithm(user, owner_ids: set[int]) -> bool:
+    """Owners of an algorithm's assessments and admins take it out of use."""
+    return _active(user) and (ADMIN in user.roles or user.id in owner_ids)
+
+
+def can_resume_publication(user) -> bool:
+    return _has(user, ADMIN)
 
 
 def leaves_an_admin(

@@ -1,0 +1,308 @@
+"""Internal pages of the review: the queue, the review page with comment threads and the
+decision form, withdrawing, re-assessing and retiring. Routes join the `assessments`
+blueprint; rules live in `review`, `quorum`, `workflow` and `permissions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from assessments import operations, presentation, records, review, workflow
+from assessments.models import Assessment, Comment
+from assessments.views import blueprint
+from portal.auth import permissions
+from portal.auth.session import internal_required
+from portal.extensions import db
+from register import operations as register_operations
+from register.models import Algorithm
+
+PROBLEM_MESSAGES = {
+    "required": _l("Fill this in."),
+    "choice": _l("Choose one of the options."),
+    "date": _l("Give a date as YYYY-MM-DD."),
+    "future": _l("Choose a date in the future."),
+    "too_long": _l("This text is too long."),
+    "unknown": _l("This is not part of the assessment."),
+}
+FIELD_LABELS = {
+    "decision": _l("Decision"),
+    "comment": _l("Motivation"),
+    "conditions": _l("Conditions"),
+    "remaining_risks": _l("Remaining risks"),
+    "risk_accepted_by": _l("Risks accepted by"),
+    "proposed_reassessment": _l("Proposed re-assessment date"),
+    "section_advice": _l("Advice per section"),
+}
+CONDITION_ROWS = 3
+
+
+def _lang() -> str:
+    from assessments.views import _lang as view_lang
+
+    return view_lang()
+
+
+def _load(assessment_id: int, rule=permissions.can_view_assessment) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id) or abort(404)
+    if not rule(current_user, operations.facts(assessment)):
+        abort(403)
+    return assessment
+
+
+def _messages(errors: dict[str, str]) -> dict[str, str]:
+    """Stable problem codes → sentences in the user's language, keyed like the form."""
+    return {
+        key: str(PROBLEM_MESSAGES.get(code, _("Check this value."))) for key, code in errors.items()
+    }
+
+
+def review_form_data(form, section_ids: list[str]) -> dict:
+    """The decision form as the same structure the API accepts."""
+    conditions = []
+    for index in range(min(int(form.get("conditions-rows", CONDITION_ROWS) or 0), 30)):
+        conditions.append(
+            {
+                "text": form.get(f"conditions-{index}-text", ""),
+                "owner": form.get(f"conditions-{index}-owner", ""),
+                "deadline": form.get(f"conditions-{index}-deadline", ""),
+            }
+        )
+    return {
+        "decision": form.get("decision"),
+        "comment": form.get("comment", ""),
+        "remaining_risks": form.get("remaining_risks", ""),
+        "risk_accepted_by": form.get("risk_accepted_by", ""),
+        "proposed_reassessment": form.get("proposed_reassessment", ""),
+        "section_advice": {
+            section_id: {
+                "advice": form.get(f"advice-{section_id}", ""),
+                "motivation": form.get(f"advice-{section_id}-motivation", ""),
+            }
+            for section_id in section_ids
+        },
+        "conditions": conditions,
+    }
+
+
+def _review_page(assessment: Assessment, *, values=None, errors=None, status=200):
+    version_number = request.args.get("versie", type=int)
+    versions = assessment.versions
+    if not versions:
+        abort(404)
+    version = next((v for v in versions if v.number == version_number), versions[-1])
+    previous = review.previous_version(assessment, version)
+    bank = operations.bank_of(assessment)
+    changes = review.diff_answers(previous.answers, version.answers) if previous else {}
+    state = review.quorum_state(db.session, assessment, version)
+    facts = operations.facts(assessment)
+    is_current = version is versions[-1]
+    can_decide = (
+        is_current
+        and permissions.can_review_assessment(current_user, facts)
+        and not any(r.reviewer_id == current_user.id for r in version.reviews)
+    )
+    people = {u.id: u for u in state.board + state.privacy_officers}
+    return render_template(
+        "assessments/review.html",
+        assessment=assessment,
+        version=version,
+        previous=previous,
+        bank=bank,
+        lang=_lang(),
+        sections=presentation.section_answers(bank, version.answers, _lang(), changes=changes),
+        changes=changes,
+        risk=version.risk[_lang()],
+        state=state,
+        waiting=[people[i] for i in state.outcome.waiting_for if i in people],
+        threads=review.threads(db.session, assessment),
+        can_comment=is_current and permissions.can_comment_on_assessment(current_user, facts),
+        can_decide=can_decide,
+        values=values or {},
+        errors=errors or {},
+        condition_rows=max(CONDITION_ROWS, len((values or {}).get("conditions", []))),
+        record=records.latest_record(db.session, assessment, "internal"),
+    ), status
+
+
+@blueprint.get("/beoordelen")
+@internal_required(permissions.can_use_internal_side)
+def review_queue():
+    waiting = review.waiting_for(db.session, current_user)
+    in_review = [
+        a
+        for a in db.session.scalars(
+            select(Assessment)
+            .where(Assessment.status.in_(workflow.UNDER_REVIEW))
+            .order_by(Assessment.submitted_at)
+        )
+        if permissions.can_view_assessment(current_user, operations.facts(a))
+    ]
+    return render_template("assessments/queue.html", waiting=waiting, in_review=in_review)
+
+
+@blueprint.get("/toetsingen/<int:assessment_id>/beoordeling")
+@internal_required(permissions.can_use_internal_side)
+def review_page(assessment_id: int):
+    return _review_page(_load(assessment_id))
+
+
+@blueprint.get("/toetsingen/<int:assessment_id>/record.pdf")
+@internal_required(permissions.can_use_internal_side)
+def record_download(assessment_id: int):
+    """The internal record (every answer, every reviewer) of the latest approved version."""
+    assessment = _load(assessment_id)
+    record = records.latest_record(db.session, assessment, "internal") or abort(404)
+    return records.record_response(
+        record, f"uthiek-{assessment.id}-v{record.version.number}-intern.pdf"
+    )
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/besluit")
+@internal_required(permissions.can_use_internal_side)
+def decide(assessment_id: int):
+    assessment = _load(assessment_id)
+    bank = operations.bank_of(assessment)
+    data = review_form_data(request.form, [s.id for s in bank.sections])
+    try:
+        outcome = review.decide(db.session, current_user, assessment, data)
+    except review.ReviewInvalidError as failure:
+        db.session.rollback()
+        flash(
+            _("Not saved: correct the fields marked below. What you typed is still here."), "error"
+        )
+        return _review_page(assessment, values=data, errors=_messages(failure.fields), status=422)
+    except review.ReviewError as failure:
+        db.session.rollback()
+        abort(failure.status)
+    db.session.commit()
+    published = records.publish_now(db.session, current_user, assessment)
+    messages = {
+        "pending": _("Your decision is recorded. The assessment waits for the other reviewers."),
+        "approved": _("Your decision completed the quorum: the assessment is approved."),
+        "rejected": _("Your decision completed the review: the assessment is rejected."),
+        "changes_requested": _("The assessment goes back to its owner for changes."),
+    }
+    flash(messages[outcome.state], "ok")
+    if outcome.state == "approved" and not published:
+        flash(
+            _("The record could not be rendered yet; publication waits until it is stored."),
+            "error",
+        )
+    return redirect(url_for("assessments.review_page", assessment_id=assessment.id))
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/opmerkingen")
+@internal_required(permissions.can_use_internal_side)
+def add_comment(assessment_id: int):
+    assessment = _load(assessment_id, permissions.can_comment_on_assessment)
+    question_id = request.form.get("question_id", "")
+    try:
+        review.add_comment(
+            db.session,
+            current_user,
+            assessment,
+            question_id,
+            request.form.get("body", ""),
+            parent_id=request.form.get("parent_id", type=int),
+        )
+    except review.ReviewInvalidError as failure:
+        db.session.rollback()
+        if "body" in failure.fields:
+            flash(_("Write a comment before sending it."), "error")
+        else:
+            abort(400)
+    else:
+        db.session.commit()
+        flash(_("Comment added."), "ok")
+    return redirect(_back_to_question(assessment, question_id))
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/opmerkingen/<int:comment_id>/opgelost")
+@internal_required(permissions.can_use_internal_side)
+def resolve_comment(assessment_id: int, comment_id: int):
+    assessment = _load(assessment_id, permissions.can_comment_on_assessment)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.assessment_id != assessment.id or comment.parent_id:
+        abort(404)
+    try:
+        review.resolve_comment(db.session, current_user, assessment, comment)
+    except review.ReviewConflictError:
+        db.session.rollback()
+        flash(_("This thread was already resolved."), "error")
+    else:
+        db.session.commit()
+        flash(_("Thread resolved."), "ok")
+    return redirect(_back_to_question(assessment, comment.question_id))
+
+
+def _back_to_question(assessment: Assessment, question_id: str) -> str:
+    anchor = f"question-{question_id}" if question_id else "general-comments"
+    if assessment.owner_id == current_user.id and assessment.status in workflow.EDITABLE:
+        return url_for("assessments.overview", assessment_id=assessment.id) + "#comments"
+    return url_for("assessments.review_page", assessment_id=assessment.id) + f"#{anchor}"
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/intrekken")
+@internal_required(permissions.can_use_internal_side)
+def withdraw(assessment_id: int):
+    assessment = _load(assessment_id, permissions.can_withdraw_assessment)
+    review.withdraw(db.session, current_user, assessment)
+    db.session.commit()
+    flash(_("The assessment has been withdrawn."), "ok")
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+@blueprint.post("/toetsingen/<int:assessment_id>/hertoetsen")
+@internal_required(permissions.can_use_internal_side)
+def reassess(assessment_id: int):
+    assessment = _load(assessment_id, permissions.can_reassess)
+    try:
+        review.reassess(db.session, current_user, assessment)
+    except review.ReviewConflictError:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(
+        _("A new version has started from the approved answers. Update them and submit again."),
+        "ok",
+    )
+    return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+def _owner_ids(algorithm: Algorithm) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Assessment.owner_id).where(Assessment.algorithm_id == algorithm.id)
+        )
+    )
+
+
+@blueprint.post("/algoritmes/<int:algorithm_id>/buiten-gebruik")
+@internal_required(permissions.can_use_internal_side)
+def retire(algorithm_id: int):
+    algorithm = db.session.get(Algorithm, algorithm_id) or abort(404)
+    if not permissions.can_retire_algorithm(current_user, _owner_ids(algorithm)):
+        abort(403)
+    if not algorithm.is_published or algorithm.is_retired:
+        abort(409)
+    end_date = request.form.get("end_date", "").strip()
+    try:
+        dt.date.fromisoformat(end_date)
+    except ValueError:
+        flash(_("Give the date the algorithm stopped being used (YYYY-MM-DD)."), "error")
+        return redirect(request.referrer or url_for("assessments.dashboard"), code=303)
+    register_operations.retire(
+        db.session,
+        algorithm,
+        end_date,
+        request.form.get("reason", "").strip()[:300],
+        actor=current_user,
+    )
+    db.session.commit()
+    flash(_("The algorithm is marked as retired. It stays in the register with its history."), "ok")
+    return redirect(url_for("register.entry", slug=algorithm.slug))

@@ -1,0 +1,62 @@
+"""Short notification emails, sent only when the transaction that caused them commits.
+
+With `MAIL_SERVER` configured they go out over SMTP; otherwise each message is logged, so a
+development machine or a test run shows what would have been sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger("portal.mail")
+_QUEUE_KEY = "pending_mail"
+
+
+def queue(session: Session, recipients: list[str], subject: str, body: str) -> None:
+    """Send after commit; dropped on rollback."""
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        session.info.setdefault(_QUEUE_KEY, []).append((recipients, subject, body))
+
+
+def send(recipients: list[str], subject: str, body: str) -> None:
+    config = current_app.config if has_app_context() else {}
+    server = config.get("MAIL_SERVER")
+    if not server:
+        log.info(
+            "mail not configured; message logged",
+            extra={"to": recipients, "subject": subject, "body": body},
+        )
+        return
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_FROM")
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(server, int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        # A notification must never undo or block the decision that caused it.
+        log.exception("sending mail failed", extra={"to": recipients, "subject": subject})
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    for recipients, subject, body in session.info.pop(_QUEUE_KEY, []):
+        send(recipients, subject, body)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction) -> None:
+    session.info.pop(_QUEUE_KEY, None)
