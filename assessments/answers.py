@@ -96,8 +96,8 @@ def _clean_scalar(question: Question, value, path: str, errors: dict):
             return value
         if value in ("on", "true", "1", "yes"):
             return True
-        if value in ("", "false", "0", "no", "off"):
-            return False
+        if value is None or value in ("", "false", "0", "no", "off"):
+            return False  # an unticked box, or a row that leaves it out
         errors[path] = _("Give true or false.")
         return None
     errors[path] = _("This question cannot be answered here.")

@@ -29,6 +29,7 @@ class AnswerView:
     rows: list[list[str]]  # group answers: one list of cell texts per row
     headers: list[str]
     change: str = ""  # added / removed / changed against the previous version
+    previous_text: str = ""  # the previous version's answer, for changed scalar answers
 
 
 def section_answers(
@@ -38,6 +39,7 @@ def section_answers(
     *,
     public_only: bool = False,
     changes: dict[str, str] | None = None,
+    previous_answers: dict | None = None,
 ) -> list[tuple]:
     """[(section, [AnswerView, ...]), ...] for the questions that apply to these answers."""
     shown = {q.id for q in shown_questions(bank.questions, answers)}
@@ -61,9 +63,11 @@ def section_answers(
                 text = ""
             else:
                 text = answer_text(question, value, lang)
-            views.append(
-                AnswerView(question, text, rows, headers, (changes or {}).get(question.id, ""))
-            )
+            change = (changes or {}).get(question.id, "")
+            previous = ""
+            if change and question.type != "group" and previous_answers is not None:
+                previous = answer_text(question, previous_answers.get(question.id), lang)
+            views.append(AnswerView(question, text, rows, headers, change, previous))
         if views:
             result.append((section, views))
     return result

@@ -28,7 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessments import presentation, quorum
+from assessments.answers import GROUP_OUTCOMES
 from assessments.bank import get_bank
+from assessments.conditions import shown_questions
 from assessments.models import (
     RECORD_INTERNAL,
     RECORD_PUBLIC,
@@ -57,10 +59,12 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
     """The record's content as data: embedded as JSON and rendered as the PDF's text."""
     bank = get_bank(version.bank_id, version.bank_version)
     public = kind == RECORD_PUBLIC
+    # Answers to questions that no longer apply (a condition changed) are not part of it.
+    shown = {q.id for q in shown_questions(bank.questions, version.answers)}
     answers = {
         qid: value
         for qid, value in version.answers.items()
-        if not public or (qid in bank.by_id and bank.by_id[qid].public)
+        if qid in shown and (not public or bank.by_id[qid].public)
     }
     reviews = []
     for review in version.reviews:
@@ -115,8 +119,7 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
         data["risk"] = risk
         data["assessment"]["owner"] = assessment.owner.name
         data["assessment"]["submitted_by"] = version.submitted_by.name
-        outcome_rows = version.answers.get("discrimination.group_outcomes") or []
-        data["group_outcomes"] = analyse(outcome_rows).as_dict()
+        data["group_outcomes"] = analyse(answers.get(GROUP_OUTCOMES) or []).as_dict()
     return data
 
 
@@ -139,7 +142,7 @@ def render(assessment: Assessment, version: AssessmentVersion, kind: str) -> byt
             sections=presentation.section_answers(
                 bank, data["answers"], "nl", public_only=kind == RECORD_PUBLIC
             ),
-            outcomes=analyse(version.answers.get("discrimination.group_outcomes") or [])
+            outcomes=analyse(data["answers"].get(GROUP_OUTCOMES) or [])
             if kind == RECORD_INTERNAL
             else None,
         )

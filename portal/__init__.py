@@ -45,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     auth_session.init_app(app)
 
-    import assessments.api  # noqa: F401 - adds /api/v1/assessments to the API blueprint
+    import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
     from assessments.views import blueprint as assessments_blueprint

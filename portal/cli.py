@@ -15,6 +15,7 @@ demo_cli = click.Group("demo", help="Demo data.")
 @with_appcontext
 def load_command(if_empty: bool) -> None:
     """Load the demo register (Utrecht's published algorithms, in our own words)."""
+    from assessments import demo as demo_assessments
     from portal.auth import demo_users
     from register import demo
 
@@ -23,8 +24,11 @@ def load_command(if_empty: bool) -> None:
         return
     report = demo.load(db.session)
     accounts = demo_users.load(db.session)
+    db.session.flush()
+    assessments = demo_assessments.load(db.session)
     db.session.commit()
     click.echo(f"demo: {report['created']} entries created, {report['skipped']} already present")
+    click.echo(f"demo: {assessments} assessments created (one per state)")
     if accounts:
         click.echo("demo accounts (local use only), password: " + demo_users.DEMO_PASSWORD)
         for email, roles in accounts:

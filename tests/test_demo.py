@@ -59,3 +59,21 @@ def test_demo_creates_one_account_per_role_that_can_log_in(app):
         roles |= set(user_roles)
     assert roles == {"submitter", "reviewer", "privacy_officer", "admin"}
     assert "demo accounts" not in load(app).output  # not created twice
+
+
+def test_demo_has_an_assessment_in_every_state_and_a_published_record(app, client):
+    from assessments import workflow
+    from assessments.models import Assessment, Record
+
+    output = load(app).output
+    assert "7 assessments created" in output
+    states = {a.status for a in db.session.scalars(db.select(Assessment))}
+    assert states == set(workflow.STATES)
+    approved = db.session.scalars(
+        db.select(Assessment).where(Assessment.status == "approved")
+    ).one()
+    assert approved.algorithm.slug == "slim-vegen"
+    page = client.get("/algoritmes/slim-vegen").get_data(as_text=True)
+    public = db.session.scalars(db.select(Record).where(Record.kind == "public")).one()
+    assert public.sha256 in page
+    assert "0 assessments created" in load(app).output  # not twice

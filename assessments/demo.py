@@ -1,0 +1,227 @@
+"""Demo assessments in every state, made through the real operations (`demo load`).
+
+Fictional like the demo register: names of Utrecht's algorithms, answers written for the demo.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessments import operations, records, review
+from assessments.bank import Bank, Question, current_bank
+from assessments.conditions import shown_questions
+from assessments.models import Assessment
+from portal.auth import operations as accounts
+from register import operations as register_operations
+
+GENERIC_TEXT = (
+    "Het team heeft dit uitgewerkt in het projectdossier; de kern staat hier kort en in "
+    "gewone taal."
+)
+TEXTS = {
+    "core.purpose": "Medewerkers sneller laten zien waar hun inzet het meest nodig is.",
+    "core.want_this": "Ja, omdat inwoners er sneller door geholpen worden en niemand er een "
+    "nadeel van heeft dat een medewerker niet kan herstellen.",
+    "core.explain_to_residents": "Een computer zet meldingen op volgorde. Een medewerker kijkt "
+    "altijd zelf en beslist. U kunt altijd bellen of bezwaar maken.",
+}
+SAFE_SOURCE = {
+    "partner": "own_department",
+    "dataset": "Meldingen openbare ruimte",
+    "legal_basis": "Gemeentewet art. 160 (taak openbare ruimte)",
+    "agreement": "processing_agreement",
+    "agreement_expires": "2028-12-31",
+    "quality_checks": "Maandelijkse steekproef van 50 meldingen",
+    "pollution_risk": "no",
+    "pollution_filter": "",
+    "feeds_back": "no",
+}
+LOW_RISK = {
+    "core.risk_profiling": "no",
+    "core.decision_type": "decision_support",
+    "privacy.personal_data": "no",
+    "privacy.special_categories": ["none"],
+    "discrimination.direct_grounds": ["none"],
+    "discrimination.proxies": ["none"],
+    "oversight.legal_effect": "no",
+    "oversight.human_final_decision": "yes",
+    "provenance.sources": [SAFE_SOURCE],
+}
+PROFILING = {
+    **LOW_RISK,
+    "core.risk_profiling": "yes",
+    "privacy.personal_data": "yes",
+    "discrimination.proxies": ["postcode_neighbourhood"],
+    "discrimination.group_outcomes": [
+        {"group": "Binnenstad", "in_scope": 1200, "selected": 96, "reference": True},
+        {"group": "Overvecht", "in_scope": 900, "selected": 81},
+        {"group": "Leidsche Rijn", "in_scope": 1100, "selected": 77},
+    ],
+}
+
+
+def _sample(question: Question):
+    kind = question.type
+    if kind in ("text", "textarea"):
+        return TEXTS.get(question.id, GENERIC_TEXT)
+    if kind == "yes_no_unsure":
+        return "no"
+    if kind in ("choice", "scale4"):
+        return question.options[0].value
+    if kind == "multichoice":
+        values = [o.value for o in question.options]
+        return ["none"] if "none" in values else values[:1]
+    if kind == "number":
+        return 1
+    if kind == "date":
+        return "2027-06-30"
+    if kind == "url":
+        return "https://www.utrecht.nl/"
+    if kind == "group":
+        return [{sub.id: _sample(sub) for sub in question.questions if sub.required}]
+    return None
+
+
+def complete_answers(bank: Bank, overrides: dict) -> dict:
+    """Every shown required question answered, `overrides` first."""
+    answers = dict(overrides)
+    for _round in range(5):  # follow-up questions appear as answers arrive
+        added = False
+        for question in shown_questions(bank.questions, answers):
+            if question.required and answers.get(question.id) in (None, "", []):
+                answers[question.id] = _sample(question)
+                added = True
+        if not added:
+            break
+    return answers
+
+
+def _register_fields(name: str, existing=None) -> dict:
+    base = dict(existing.content) if existing is not None else {}
+    return {
+        **base,
+        "name": name,
+        "description_short": base.get("description_short")
+        or f"{name}: een hulpmiddel voor medewerkers van de gemeente (demo).",
+        "status": base.get("status") or "In ontwikkeling",
+        "publication_category": base.get("publication_category") or "Impactvolle algoritmes",
+        "contact_email": base.get("contact_email") or "algoritmes@utrecht.nl",
+        "objection_procedure": base.get("objection_procedure")
+        or "<p>Bent u het niet eens met een besluit? Maak binnen zes weken bezwaar.</p>",
+    }
+
+
+def load(session: Session) -> int:
+    """Create the demo assessments when there are none; returns how many were made."""
+    if session.scalar(select(func.count()).select_from(Assessment)):
+        return 0
+    people = {
+        key: accounts.get_by_email(session, email)
+        for key, email in (
+            ("owner", "indiener@demo.utrecht.nl"),
+            ("owner2", "indiener2@demo.utrecht.nl"),
+            ("board1", "klankbord1@demo.utrecht.nl"),
+            ("board2", "klankbord2@demo.utrecht.nl"),
+            ("board3", "klankbord3@demo.utrecht.nl"),
+            ("privacy", "privacy@demo.utrecht.nl"),
+        )
+    }
+    if any(person is None for person in people.values()):
+        return 0
+    bank = current_bank()
+    made = 0
+
+    def start(name, owner="owner", slug=None, answers=None, complete=True):
+        nonlocal made
+        existing = register_operations.get_by_slug(session, slug) if slug else None
+        fields, problems = operations.clean_register_fields(
+            _register_fields(name, existing), organization=current_app.config["ORGANIZATION_NAME"]
+        )
+        if problems:  # demo content is ours; a problem here is a bug
+            raise ValueError(f"demo register fields of {name!r}: {problems}")
+        assessment = operations.create(session, people[owner], fields)
+        if existing is not None:
+            assessment.algorithm_id = existing.id
+        wanted = complete_answers(bank, answers or {}) if complete else (answers or {})
+        operations.update_answers(session, people[owner], assessment, wanted)
+        session.flush()
+        made += 1
+        return assessment
+
+    def submit(assessment, owner="owner"):
+        operations.submit(session, people[owner], assessment)
+        session.flush()
+
+    # draft, half filled
+    start(
+        "Slimme route afvalinzameling",
+        complete=False,
+        answers={"core.purpose": TEXTS["core.purpose"], "core.risk_profiling": "no"},
+    )
+    # submitted: profiling with personal data, waits for the whole board and privacy
+    submit(start("Signalering betalingsachterstanden", answers=PROFILING))
+    # in review: one comment, one approval
+    in_review = start(
+        "Prioriteren meldingen funderingsproblemen",
+        slug="prioriteren-meldingen-funderingsproblemen",
+        answers={**LOW_RISK, "core.decision_type": "decision_support"},
+    )
+    submit(in_review)
+    review.add_comment(
+        session,
+        people["board1"],
+        in_review,
+        "core.explain_to_residents",
+        "Kunt u uitleggen wat een bewoner merkt als de melding laag op de lijst komt?",
+    )
+    # changes requested
+    sent_back = start("Chatbot Wmo-loket", slug="chatbot-wmo-loket", answers=LOW_RISK)
+    submit(sent_back)
+    review.decide(
+        session,
+        people["board2"],
+        sent_back,
+        {
+            "decision": "changes_requested",
+            "comment": "Beschrijf hoe inwoners die niet digitaal zijn het loket bereiken.",
+        },
+    )
+    # approved with conditions: rendered, stored and published
+    approved = start("Slim vegen", slug="slim-vegen", answers=LOW_RISK, owner="owner2")
+    submit(approved, owner="owner2")
+    review.decide(
+        session,
+        people["board3"],
+        approved,
+        {
+            "decision": "approve_with_conditions",
+            "comment": "Goed uitgewerkt.",
+            "conditions": [
+                {
+                    "text": "Meet na een jaar of alle wijken even vaak geveegd worden.",
+                    "owner": "Team Schoon",
+                    "deadline": "2027-12-31",
+                }
+            ],
+        },
+    )
+    session.flush()
+    records.publish_approved(session, people["board3"], approved)
+    # rejected: a direct ground of nationality, the full board says no
+    rejected = start(
+        "Risicoscore bijstandsaanvragen",
+        answers={**PROFILING, "discrimination.direct_grounds": ["nationality"]},
+    )
+    submit(rejected)
+    review.decide(
+        session,
+        people["board1"],
+        rejected,
+        {"decision": "reject", "comment": "Nationaliteit als kenmerk is niet uit te leggen."},
+    )
+    # withdrawn
+    withdrawn = start("Automatisch vertalen van brieven", complete=False)
+    review.withdraw(session, people["owner"], withdrawn)
+    return made
