@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger("portal.mail")
 _QUEUE_KEY = "pending_mail"
@@ -22,6 +22,10 @@ def queue(session: Session, recipients: list[str], subject: str, body: str) -> N
     """Send after commit; dropped on rollback."""
     recipients = sorted({r for r in recipients if r})
     if recipients:
+        if isinstance(session, scoped_session):
+            session = session()
+        if not session.in_transaction():
+            session.begin()  # so that a rollback drops what was queued
         session.info.setdefault(_QUEUE_KEY, []).append((recipients, subject, body))
 
 
