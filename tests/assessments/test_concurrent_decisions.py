@@ -28,6 +28,20 @@ def at_once(app, calls):
     return results
 
 
+def approvals(app, api, assessment_id, roles):
+    """One approve call per role; tokens are issued before the race starts."""
+    headers = {role: api(role).headers for role in roles}
+
+    def approve(role):
+        return lambda: app.test_client().post(
+            f"/api/v1/assessments/{assessment_id}/reviews",
+            json={"decision": "approve"},
+            headers=headers[role],
+        )
+
+    return [approve(role) for role in roles]
+
+
 def counts(action):
     return db.session.scalar(
         db.select(db.func.count())
@@ -38,18 +52,7 @@ def counts(action):
 
 def test_two_members_approving_a_level_1_version_at_once(app, api, board):
     assessment = submitted(api, LOW_RISK)
-    headers = {
-        role: api(role).headers for role in ("reviewer", "reviewer2")
-    }  # tokens issued before the race
-
-    def approve(role):
-        return lambda: app.test_client().post(
-            f"/api/v1/assessments/{assessment['id']}/reviews",
-            json={"decision": "approve"},
-            headers=headers[role],
-        )
-
-    responses = at_once(app, [approve("reviewer"), approve("reviewer2")])
+    responses = at_once(app, approvals(app, api, assessment["id"], ["reviewer", "reviewer2"]))
     assert sorted(r.status_code for r in responses) == [201, 409]
     db.session.expire_all()
     assert db.session.get(Assessment, assessment["id"]).status == "approved"
@@ -62,16 +65,7 @@ def test_two_members_approving_a_level_1_version_at_once(app, api, board):
 def test_last_two_members_of_a_full_board_at_once(app, api, board):
     assessment = submitted(api, PROFILING)
     assert decide(api, "reviewer", assessment["id"]).status_code == 201
-    headers = {role: api(role).headers for role in ("reviewer2", "reviewer3")}
-
-    def approve(role):
-        return lambda: app.test_client().post(
-            f"/api/v1/assessments/{assessment['id']}/reviews",
-            json={"decision": "approve"},
-            headers=headers[role],
-        )
-
-    responses = at_once(app, [approve("reviewer2"), approve("reviewer3")])
+    responses = at_once(app, approvals(app, api, assessment["id"], ["reviewer2", "reviewer3"]))
     assert [r.status_code for r in responses] == [201, 201]
     outcomes = sorted(r.json["outcome"]["state"] for r in responses)
     assert outcomes == ["approved", "pending"]  # exactly one of them completed the quorum
