@@ -1,0 +1,93 @@
+"""Journey 3: three sounding-board members and the privacy officer review one after another,
+comment, request changes; the owner resubmits; they approve; the entry appears on the public
+side with its record."""
+
+import hashlib
+import re
+
+from portal.auth.demo_users import DEMO_PASSWORD
+from tests.browser.conftest import assert_accessible, login, logout, screenshot
+
+TITLE = "Signalering betalingsachterstanden"
+
+
+def open_review(page):
+    page.goto("/intern/beoordelen")
+    page.get_by_role("link", name=TITLE).first.click()
+    page.wait_for_url(re.compile(r"/beoordeling$"))
+
+
+def decide(page, decision, comment="", condition=None):
+    form = page.locator("#decision")
+    form.locator(f"input[name='decision'][value='{decision}']").check()
+    if comment:
+        form.locator("[name='comment']").fill(comment)
+    if condition:
+        form.locator("[name='conditions-0-text']").fill(condition)
+        form.locator("[name='conditions-0-owner']").fill("Team Inkomen")
+        form.locator("[name='conditions-0-deadline']").fill("2027-09-30")
+    form.get_by_role("button", name="Mijn besluit vastleggen").click()
+    page.wait_for_load_state()
+
+
+def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_data):
+    login(page, "klankbord1@demo.utrecht.nl", DEMO_PASSWORD)
+    assert_accessible(page, "reviewer dashboard")
+    open_review(page)
+    assert_accessible(page, "review page")
+    question = page.locator("#question-core\\.explain_to_residents")
+    question.locator("textarea[name='body']").fill("Is deze uitleg te volgen voor iedereen?")
+    question.get_by_role("button", name="Opmerking toevoegen").click()
+    page.wait_for_load_state()
+    assert "Is deze uitleg te volgen voor iedereen?" in page.content()
+    decide(page, "changes_requested", "Leg uit hoe u bewoners zonder internet bereikt.")
+    assert "De toetsing gaat terug naar de eigenaar" in page.content()
+    assert "Status: Wijzigingen gevraagd" in page.content()
+    screenshot(page, "board-1-changes-requested")
+    logout(page)
+
+    login(page, "indiener@demo.utrecht.nl", DEMO_PASSWORD)
+    page.get_by_role("link", name=TITLE).first.click()
+    overview = page.url
+    page.goto(f"{overview}/core")
+    page.locator("[name='q-core.explain_to_residents']").fill(
+        "We sturen eerst een brief en bellen daarna. Iedereen kan langskomen op het stadskantoor."
+    )
+    page.get_by_role("button", name="Opslaan als concept").click()
+    page.wait_for_load_state()
+    page.goto(overview)
+    page.get_by_role("button", name="Indienen voor beoordeling").click()
+    page.wait_for_load_state()
+    assert "versie 2" in page.content()
+    logout(page)
+
+    for number, email in enumerate(
+        (
+            "klankbord1@demo.utrecht.nl",
+            "klankbord2@demo.utrecht.nl",
+            "klankbord3@demo.utrecht.nl",
+            "privacy@demo.utrecht.nl",
+        ),
+        start=2,
+    ):
+        login(page, email, DEMO_PASSWORD)
+        open_review(page)
+        if number == 2:
+            assert "gewijzigd in deze versie" in page.content()  # the diff against v1
+        if number == 4:
+            decide(page, "approve_with_conditions", condition="Meet elk kwartaal per wijk.")
+        else:
+            decide(page, "approve")
+        screenshot(page, f"board-{number}-decided")
+        logout(page)
+
+    page.goto("/algoritmes?q=betalingsachterstanden")
+    page.get_by_role("link", name=TITLE).first.click()
+    box = page.locator("#assessment")
+    assert "goedgekeurd" in box.inner_text()
+    shown_hash = box.locator("code").first.inner_text().strip()
+    href = box.get_by_role("link", name=re.compile("Download")).get_attribute("href")
+    record = page.request.get(href)
+    assert hashlib.sha256(record.body()).hexdigest() == shown_hash
+    assert_accessible(page, "published entry")
+    screenshot(page, "board-6-published")
