@@ -51,13 +51,22 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# End-to-end tests (browser journeys, load, SIGKILL; marker e2e) run once: with PostgreSQL
+# when a server answers, else with SQLite.
+PG_UP = $(PY) -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 dbname=test connect_timeout=3').close()" 2>/dev/null
+
 test-sqlite: install assets translations
-	@echo "== test suite on SQLite"
-	TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q
+	@if $(PG_UP); then \
+		echo "== test suite on SQLite (end-to-end tests run with PostgreSQL)"; \
+		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q -m "not e2e"; \
+	else \
+		echo "== test suite on SQLite, end-to-end tests included"; \
+		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q; \
+	fi
 
 test-postgres: install assets translations
-	@if $(PY) -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 dbname=test connect_timeout=3').close()" 2>/dev/null; then \
-		echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+	@if $(PG_UP); then \
+		echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)), end-to-end tests included"; \
 		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest -q; \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL at 127.0.0.1:5432 (database test) does not answer, and REQUIRE_POSTGRES is set"; exit 1; \

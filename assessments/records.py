@@ -25,6 +25,7 @@ from pathlib import Path
 from flask import Response, current_app, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessments import presentation, quorum
@@ -184,19 +185,32 @@ def public_records(session: Session, algorithm: Algorithm) -> list[Record]:
 
 
 def publish_approved(session: Session, actor, assessment: Assessment) -> Algorithm | None:
-    """Render, store and publish an approved version whose record is still pending.
-
-    Renders first (outside any lock), then locks the assessment and, if nobody finished it
-    meanwhile, stores both records and publishes the entry. The caller commits."""
-    from assessments.review import current_version, lock
+    """Render, store and publish an approved version whose record is still pending, and
+    commit. Renders first (outside any lock); storing and publishing is one transaction."""
+    from assessments.review import current_version
 
     version = current_version(assessment)
     if not assessment.publication_pending or version is None:
         return assessment.algorithm
-    rendered = {
-        kind: render(assessment, version, kind) for kind in (RECORD_PUBLIC, RECORD_INTERNAL)
-    }
+    rendered = {kind: render(assessment, version, kind) for kind in RECORD_KINDS}
+    for attempt in range(3):
+        try:
+            algorithm = _store_and_publish(session, actor, assessment, rendered)
+            session.commit()
+            return algorithm
+        except IntegrityError:
+            # A concurrent publication took the same new slug first; the retry sees it.
+            session.rollback()
+            if attempt == 2:
+                raise
+    return None
+
+
+def _store_and_publish(session: Session, actor, assessment: Assessment, rendered: dict):
+    from assessments.review import current_version, lock
+
     lock(session, assessment)
+    version = current_version(assessment)
     if not assessment.publication_pending:
         return assessment.algorithm  # finished by a concurrent run
 
@@ -258,9 +272,7 @@ def resume_pending(session: Session, actor=None) -> list[int]:
     for assessment_id in session.scalars(
         select(Assessment.id).where(Assessment.publication_pending.is_(True))
     ):
-        assessment = session.get(Assessment, assessment_id)
-        publish_approved(session, actor, assessment)
-        session.commit()
+        publish_approved(session, actor, session.get(Assessment, assessment_id))
         done.append(assessment_id)
     return done
 
@@ -282,7 +294,6 @@ def publish_now(session: Session, actor, assessment: Assessment) -> bool:
         return True
     try:
         publish_approved(session, actor, assessment)
-        session.commit()
         return True
     except Exception:
         session.rollback()

@@ -67,13 +67,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from assessments.cli import records_cli
     from portal.auth.cli import users_cli
-    from portal.cli import demo_cli
+    from portal.cli import backup_command, demo_cli, restore_command
     from register.cli import register_cli
 
     app.cli.add_command(register_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     return app
 
 

@@ -30,9 +30,9 @@ NAME_WEIGHT = 10.0
 
 def normalize(value: str) -> str:
     """Lower case, no diacritics (Financiën -> financien), no punctuation runs."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_WORD_RE.findall(stripped.casefold()))
+    # Decomposed accents become ASCII letters plus marks; only [a-z0-9] is kept anyway.
+    folded = unicodedata.normalize("NFKD", (value or "").casefold())
+    return " ".join(_WORD_RE.findall(folded.encode("ascii", "ignore").decode("ascii")))
 
 
 def document_texts(content: dict) -> tuple[str, str]:

@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.extensions import db
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,9 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
     if CHROMIUM.exists() and AXE.exists():
         return
     reason = f"browser tests need {CHROMIUM} and {AXE} (make assets)"
@@ -47,7 +51,9 @@ def live_app(app):
             "SITE_URL": "http://127.0.0.1",
         }
     )
-    return served
+    yield served
+    with served.app_context():
+        db.engine.dispose()  # its own pool: close every connection it opened
 
 
 @pytest.fixture(scope="session")
