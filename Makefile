@@ -8,7 +8,8 @@ VENDOR := static/vendor/utrecht
 # PostgreSQL used by the second test run; CI has one here with trust auth.
 TEST_POSTGRES_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint format install assets translations i18n-check clean
+
+.PHONY: bench run test test-sqlite test-postgres lint format install assets translations i18n-check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +77,10 @@ test-postgres: install assets translations
 
 test: lint i18n-check test-sqlite test-postgres
 	@echo "== databases tested: SQLite$$( $(PY) -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 dbname=test connect_timeout=3').close()" 2>/dev/null && echo ' and PostgreSQL' || echo ' only')"
+
+# Speed targets as ratios measured in one run; prints them and writes docs/benchmarks.md.
+bench: install translations
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

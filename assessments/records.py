@@ -124,11 +124,8 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
     return data
 
 
-def render(assessment: Assessment, version: AssessmentVersion, kind: str) -> bytes:
-    """The PDF bytes of one record. Slow (WeasyPrint): never call it inside a transaction
-    that holds locks other requests need."""
-    from weasyprint import CSS, HTML, Attachment
-
+def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -> tuple:
+    """(HTML of the record, its data for the JSON attachment)."""
     data = record_data(assessment, version, kind)
     bank = get_bank(version.bank_id, version.bank_version)
     with force_locale("nl"):
@@ -147,6 +144,27 @@ def render(assessment: Assessment, version: AssessmentVersion, kind: str) -> byt
             if kind == RECORD_INTERNAL
             else None,
         )
+    return html, data
+
+
+def html_to_pdf(html: str, *, identifier: str, attachments=()) -> bytes:
+    """WeasyPrint with the record's stylesheet, PDF/A variant and locked-down fetcher."""
+    from weasyprint import CSS, HTML
+
+    return HTML(string=html, base_url=str(RECORD_CSS.parent), url_fetcher=_refuse_fetch).write_pdf(
+        stylesheets=[CSS(filename=str(RECORD_CSS))],
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=identifier.encode(),
+        attachments=list(attachments),
+    )
+
+
+def render(assessment: Assessment, version: AssessmentVersion, kind: str) -> bytes:
+    """The PDF bytes of one record. Slow (WeasyPrint): never call it inside a transaction
+    that holds locks other requests need."""
+    from weasyprint import Attachment
+
+    html, data = record_html(assessment, version, kind)
     attachment = Attachment(
         string=json.dumps(data, ensure_ascii=False, indent=1, default=str),
         name="toetsing.json",
@@ -155,12 +173,7 @@ def render(assessment: Assessment, version: AssessmentVersion, kind: str) -> byt
         created=version.decided_at,
         modified=version.decided_at,
     )
-    return HTML(string=html, base_url=str(RECORD_CSS.parent), url_fetcher=_refuse_fetch).write_pdf(
-        stylesheets=[CSS(filename=str(RECORD_CSS))],
-        pdf_variant=PDF_VARIANT,
-        pdf_identifier=f"uthiek-{assessment.id}".encode(),
-        attachments=[attachment],
-    )
+    return html_to_pdf(html, identifier=f"uthiek-{assessment.id}", attachments=[attachment])
 
 
 def sha256(data: bytes) -> str:
