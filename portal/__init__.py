@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _check_secret_key(app)
 
-    from portal import errors, i18n, logging_setup, security, views
+    from portal import errors, i18n, logging_setup, page_cache, security, views
     from portal.auth import session as auth_session
     from portal.extensions import csrf, db, limiter, migrate
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
+    page_cache.init_app(app)
     auth_session.init_app(app)
 
     import assessments.api  # adds /api/v1/assessments to the API blueprint

@@ -58,6 +58,11 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "algoritmeregister@utrecht.nl"),
+        # Public page cache: per worker in memory, or shared (e.g. CACHE_TYPE=RedisCache with
+        # CACHE_REDIS_URL); keys carry the register's generation, so it is never stale.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "60")),
         # `make run` shows a notice that the demo register is fictional.
         "SHOW_DEMO_NOTICE": os.environ.get("SHOW_DEMO_NOTICE", "") == "1",
     }

@@ -18,7 +18,7 @@ from portal import create_app
 from portal.auth import operations as accounts
 from portal.auth.session import LOGIN_AT_KEY
 from portal.db import utcnow
-from portal.extensions import db, limiter
+from portal.extensions import cache, db, limiter
 from register import operations
 from register.standard import clean_entry
 
@@ -74,6 +74,7 @@ def _empty_database(app):
     """Every test starts from an empty, migrated database and fresh rate limits."""
     with app.app_context():
         limiter.reset()
+        cache.clear()  # the wiped database reuses version ids, which the page cache keys on
         yield
         db.session.rollback()
         db.session.remove()

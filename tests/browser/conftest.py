@@ -16,7 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import cache, db
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +93,8 @@ def page(browser, portal_server, request):
 @pytest.fixture
 def demo_data(live_app):
     """The demo register, accounts and assessments, loaded through the real CLI."""
+    with live_app.app_context():
+        cache.clear()  # the previous test's database is gone; its ids come back
     result = live_app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result.output
