@@ -2,21 +2,9 @@
 
 import gzip
 
-from sqlalchemy import text
-
 from portal import backup
 from portal.extensions import db
-
-
-def _wipe():
-    db.session.remove()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+from tests.conftest import wipe_database
 
 
 def test_round_trip_keeps_every_row_and_record(app, client, tmp_path):
@@ -34,7 +22,7 @@ def test_round_trip_keeps_every_row_and_record(app, client, tmp_path):
     assert refused.exit_code == 1
     assert "not empty" in refused.output
 
-    _wipe()
+    wipe_database()
     assert client.get("/algoritmes/slim-vegen").status_code == 404
     restored = runner.invoke(args=["restore", str(file)])
     assert restored.exit_code == 0, restored.output
@@ -59,7 +47,7 @@ def test_a_damaged_backup_changes_nothing(app, tmp_path):
     damaged = tmp_path / "damaged.gz"
     with gzip.open(damaged, "wt", encoding="utf-8") as out:
         out.write("\n".join(lines[:-5]) + "\n")  # the last rows are missing
-    _wipe()
+    wipe_database()
     result = runner.invoke(args=["restore", str(damaged)])
     assert result.exit_code == 1
     assert "does not match the manifest" in result.output

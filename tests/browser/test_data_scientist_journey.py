@@ -4,19 +4,12 @@ watches the risk level change with its reasons, and submits."""
 
 import re
 
+from assessments.bank import current_bank
 from portal.auth.demo_users import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, login, screenshot
 from tests.browser.forms import FILL_EMPTY, fill_section
 
-SECTIONS = (
-    "core",
-    "values",
-    "privacy",
-    "discrimination",
-    "provenance",
-    "oversight",
-    "transparency",
-)
+SECTIONS = [section.id for section in current_bank().sections]
 
 
 def test_data_scientist_fills_in_and_submits(page, demo_data):
