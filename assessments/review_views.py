@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from assessments import operations, presentation, records, review, workflow
 from assessments.models import Assessment, Comment
-from assessments.views import blueprint
+from assessments.views import _lang, blueprint
 from portal.auth import permissions
 from portal.auth.session import internal_required
 from portal.extensions import db
@@ -39,12 +39,6 @@ FIELD_LABELS = {
     "section_advice": _l("Advice per section"),
 }
 CONDITION_ROWS = 3
-
-
-def _lang() -> str:
-    from assessments.views import _lang as view_lang
-
-    return view_lang()
 
 
 def _load(assessment_id: int, rule=permissions.can_view_assessment) -> Assessment:

@@ -189,6 +189,11 @@ def report(results: dict[int, dict], seeding: dict[int, float | None]) -> str:
         f"second process, {CONNECTIONS} keep-alive connections, {SECONDS:g} s per endpoint, on "
         "the same machine (shared and noisy: compare ratios, not absolute numbers).",
         "",
+        "The public pages and API are measured as readers get them: after a warm-up, from the "
+        "page cache, whose keys carry the register's generation (never stale after a "
+        "publication). `CACHE_TYPE=NullCache make bench` measures every request rendered from "
+        "the database instead. The record download serves stored bytes either way.",
+        "",
     ]
     for size, result in results.items():
         seeded = seeding[size]
