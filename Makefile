@@ -41,7 +41,7 @@ i18n-check: install
 
 run: install assets translations
 	PORTAL_ENV=development $(FLASK) db upgrade
-	PORTAL_ENV=development $(FLASK) demo load --if-empty
+	PORTAL_ENV=development JSON_LOGS=0 LOG_LEVEL=WARNING $(FLASK) demo load --if-empty
 	PORTAL_ENV=development JSON_LOGS=0 SHOW_DEMO_NOTICE=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install

@@ -231,8 +231,12 @@ def section(assessment_id: int, section_id: str):
     if request.method == "POST":
         if not context["can_edit"]:
             abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
-        on_page = [q for q in shown_questions(bank.questions, answers) if q.section == section_id]
-        typed = forms.answers_from_form(on_page, request.form)
+        # The page holds every question of the section (the script shows follow-ups at
+        # once); what counts is what applies given the answers as typed.
+        in_section = [q for q in bank.questions if q.section == section_id]
+        typed_all = forms.answers_from_form(in_section, request.form)
+        applies = shown_questions(bank.questions, {**answers, **typed_all})
+        typed = {q.id: typed_all[q.id] for q in applies if q.section == section_id}
         action = request.form.get("action", "save")
         if action.startswith("remove-row:"):
             question_id, _sep, index = action.removeprefix("remove-row:").rpartition(":")
@@ -270,7 +274,13 @@ def section(assessment_id: int, section_id: str):
                     )
                 )
         context = _context(assessment)
-    questions = [q for q in shown_questions(bank.questions, answers) if q.section == section_id]
+    shown = shown_questions(bank.questions, answers)
+    shown_ids = {q.id for q in shown}
+    questions = [q for q in bank.questions if q.section == section_id]
+    # Answers from other sections that conditions on this page may refer to.
+    visible_elsewhere = {
+        q.id: answers[q.id] for q in shown if q.section != section_id and q.id in answers
+    }
     if errors:
         flash(
             _("Not saved: correct the answers marked below. What you typed is still here."), "error"
@@ -279,6 +289,8 @@ def section(assessment_id: int, section_id: str):
         "assessments/section.html",
         section=bank.section(section_id),
         questions=questions,
+        shown_ids=shown_ids,
+        visible_elsewhere=visible_elsewhere,
         answers=answers,
         errors=errors,
         extra_rows=extra_rows,

@@ -24,7 +24,7 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
 
     # A conditional question: the group outcome table only applies to risk profiling.
     page.goto(f"{overview}/discrimination")
-    assert page.locator("[name^='q-discrimination.group_outcomes']").count() == 0
+    assert page.locator("#question-discrimination\\.group_outcomes").is_hidden()
     page.goto(f"{overview}/core")
     page.locator("input[name='q-core.risk_profiling'][value='yes']").check()
     page.get_by_role("button", name="Opslaan als concept").click()
@@ -33,6 +33,22 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
     assert re.search(r"Niveau [34]", panel), panel
     assert "risicoprofilering" in panel
     screenshot(page, "scientist-1-core-risk")
+
+    # With the script, a follow-up appears as soon as the answer changes, before saving.
+    page.goto(f"{overview}/values")
+    detail = page.locator("#question-values\\.vulnerable_groups_detail")
+    page.locator("input[name='q-values.vulnerable_groups'][value='no']").check()
+    assert detail.is_hidden()
+    page.locator("input[name='q-values.vulnerable_groups'][value='yes']").check()
+    assert detail.is_visible()
+    detail.locator("textarea").fill("Ouderen zonder computer; zij kunnen bellen.")
+    page.get_by_role("button", name="Opslaan als concept").click()
+    page.wait_for_load_state()
+    assert (
+        page.locator("[name='q-values.vulnerable_groups_detail']")
+        .input_value()
+        .startswith("Ouderen")
+    )
 
     # Two chain-partner sources.
     page.goto(f"{overview}/provenance")
