@@ -36,6 +36,7 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
     open_review(page)
     assert_accessible(page, "review page")
     question = page.locator("#question-core\\.explain_to_residents")
+    question.get_by_text("Schrijf een opmerking").click()
     question.locator("textarea[name='body']").fill("Is deze uitleg te volgen voor iedereen?")
     question.get_by_role("button", name="Opmerking toevoegen").click()
     page.wait_for_load_state()
