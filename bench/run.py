@@ -2,7 +2,8 @@
 from a second process on 127.0.0.1, and print throughput, latency, record rendering and the
 targets as ratios measured in the same run. Writes docs/benchmarks.md.
 
-Environment: BENCH_SECONDS (per endpoint, default 8), BENCH_CONNECTIONS (default 8),
+Environment: BENCH_SECONDS (per endpoint and round, default 3), BENCH_ROUNDS (default 3),
+BENCH_CONNECTIONS (default 8),
 BENCH_SIZES (default "1000 100000"), BENCH_RESEED=1 to seed again.
 """
 
@@ -23,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "instance" / "bench"
 SEED_VERSION = "3"  # bump when bench/seed.py changes what it writes
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))  # per endpoint and round
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000 100000").split()]
 ENDPOINTS = {
@@ -114,7 +116,23 @@ def measure_endpoints(url: str) -> dict[str, dict]:
             for _ in range(5):
                 with urllib.request.urlopen(server.base + path, timeout=30) as response:  # noqa: S310
                     response.read()
-        return {name: load(server.base + path) for name, path in ENDPOINTS.items()}
+        # Interleaved rounds, medians per endpoint: a noisy moment on a shared machine then
+        # hits every endpoint alike instead of skewing one ratio.
+        rounds: dict[str, list[dict]] = {name: [] for name in ENDPOINTS}
+        for _ in range(ROUNDS):
+            for name, path in ENDPOINTS.items():
+                rounds[name].append(load(server.base + path))
+        return {
+            name: {
+                key: statistics.median(r[key] for r in results)
+                for key in ("rps", "p50_ms", "p95_ms")
+            }
+            | {
+                "requests": sum(r["requests"] for r in results),
+                "errors": sum(r["errors"] for r in results),
+            }
+            for name, results in rounds.items()
+        }
     finally:
         server.stop()
 
@@ -186,7 +204,8 @@ def report(results: dict[int, dict], seeding: dict[int, float | None]) -> str:
         f"Run {time.strftime('%Y-%m-%d %H:%M')} UTC with `make bench` on {platform.node()}: "
         f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
         f"{platform.python_version()}, SQLite. gunicorn 2 workers x 4 threads; load from a "
-        f"second process, {CONNECTIONS} keep-alive connections, {SECONDS:g} s per endpoint, on "
+        f"second process, {CONNECTIONS} keep-alive connections, {ROUNDS} interleaved rounds of "
+        f"{SECONDS:g} s per endpoint (medians), on "
         "the same machine (shared and noisy: compare ratios, not absolute numbers).",
         "",
         "The public pages and API are measured as readers get them: after a warm-up, from the "
