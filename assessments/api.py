@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, jsonify, request
 
-from assessments import operations, records, review
+from assessments import operations, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
 from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
 from portal.auth import permissions
@@ -121,9 +121,10 @@ def put_answers(assessment_id: int):
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
-    if not permissions.can_edit_assessment(g.api_user, operations.facts(assessment)):
-        if assessment.status not in permissions.EDITABLE_STATES and (
-            g.api_user.id == assessment.owner_id or "admin" in g.api_user.roles
+    facts = operations.facts(assessment)
+    if not permissions.can_edit_assessment(g.api_user, facts):
+        if permissions.allowed_in_state(
+            permissions.can_edit_assessment, g.api_user, facts, workflow.DRAFT
         ):
             return json_error(
                 409, f"The assessment is {assessment.status}; its answers are frozen."
@@ -179,8 +180,9 @@ def submit_assessment(assessment_id: int):
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
-    is_author = g.api_user.id == assessment.owner_id or "admin" in g.api_user.roles
-    if not is_author:
+    if not permissions.allowed_in_state(
+        permissions.can_submit_assessment, g.api_user, operations.facts(assessment), workflow.DRAFT
+    ):
         return json_error(403, "Only the owner submits an assessment.")
     try:
         operations.submit(db.session, g.api_user, assessment)

@@ -232,10 +232,13 @@ def decide(session: Session, actor, assessment: Assessment, data: dict) -> quoru
     """Record `actor`'s decision on the current version and apply the quorum's outcome."""
     lock(session, assessment)
     rules = facts(assessment)
-    if actor.id == rules.owner_id or actor.id in rules.editor_ids:
-        raise ReviewForbiddenError("You cannot review an assessment you own or edited.")
-    if not actor.roles & {REVIEWER, PRIVACY_OFFICER}:
-        raise ReviewForbiddenError("Only sounding-board members and privacy officers decide.")
+    if not permissions.allowed_in_state(
+        permissions.can_review_assessment, actor, rules, workflow.SUBMITTED
+    ):
+        raise ReviewForbiddenError(
+            "Only sounding-board members and privacy officers decide, and never on an "
+            "assessment they own or edited."
+        )
     if assessment.status not in workflow.UNDER_REVIEW:
         raise ReviewConflictError(f"The assessment is {assessment.status}; it is not in review.")
     version = current_version(assessment)

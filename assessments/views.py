@@ -143,6 +143,14 @@ def _load(assessment_id: int, rule=permissions.can_view_assessment) -> Assessmen
     return assessment
 
 
+def _refusal_status(assessment: Assessment) -> int:
+    """409 when the user could change it were it still open, else 403."""
+    open_again = permissions.allowed_in_state(
+        permissions.can_edit_assessment, current_user, operations.facts(assessment), "draft"
+    )
+    return 409 if open_again else 403
+
+
 def _context(assessment: Assessment) -> dict:
     bank = operations.bank_of(assessment)
     return {
@@ -196,7 +204,7 @@ def register_fields(assessment_id: int):
     values, errors = dict(assessment.register_fields), {}
     if request.method == "POST":
         if not context["can_edit"]:
-            abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+            abort(_refusal_status(assessment))
         values = {**assessment.register_fields, **forms.register_fields_from_form(request.form)}
         fields, errors = operations.clean_register_fields(
             values, organization=current_app.config["ORGANIZATION_NAME"]
@@ -230,7 +238,7 @@ def section(assessment_id: int, section_id: str):
     extra_rows: dict[str, int] = {}
     if request.method == "POST":
         if not context["can_edit"]:
-            abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+            abort(_refusal_status(assessment))
         # The page holds every question of the section (the script shows follow-ups at
         # once); what counts is what applies given the answers as typed.
         in_section = [q for q in bank.questions if q.section == section_id]
@@ -304,7 +312,7 @@ def section(assessment_id: int, section_id: str):
 def submit(assessment_id: int):
     assessment = _load(assessment_id)
     if not permissions.can_submit_assessment(current_user, operations.facts(assessment)):
-        abort(403 if assessment.status in permissions.EDITABLE_STATES else 409)
+        abort(_refusal_status(assessment))
     try:
         operations.submit(db.session, current_user, assessment)
     except operations.AnswersInvalidError:

@@ -135,3 +135,73 @@ def test_the_last_admin_stays():
     assert not rules.leaves_an_admin({6}, 6, {"admin"}, active=False)
     assert rules.leaves_an_admin({6, 8}, 6, {"submitter"}, active=True)
     assert rules.leaves_an_admin(set(), 9, {"admin"}, active=True)
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (REVIEWER, "in_review", True),
+        (PRIVACY, "submitted", True),
+        (OWNER, "in_review", True),  # the owner answers in the threads
+        (OWNER, "changes_requested", True),
+        (STRANGER, "in_review", False),
+        (REVIEWER, "draft", False),
+        (REVIEWER, "approved", False),  # approved versions stay as they were
+    ],
+)
+def test_commenting(user, status, expected):
+    assessment = facts(status, ever_submitted=status != "draft")
+    assert rules.can_comment_on_assessment(user, assessment) is expected
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (OWNER, "draft", True),
+        (OWNER, "in_review", True),
+        (ADMIN, "changes_requested", True),
+        (OWNER, "approved", False),
+        (OWNER, "withdrawn", False),
+        (REVIEWER, "in_review", False),
+        (STRANGER, "draft", False),
+    ],
+)
+def test_withdrawing(user, status, expected):
+    assert rules.can_withdraw_assessment(user, facts(status)) is expected
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "expected"),
+    [
+        (OWNER, "approved", True),
+        (ADMIN, "approved", True),
+        (OWNER, "rejected", False),
+        (REVIEWER, "approved", False),
+        (STRANGER, "approved", False),
+    ],
+)
+def test_reassessing(user, status, expected):
+    assert rules.can_reassess(user, facts(status)) is expected
+
+
+def test_retiring_and_resuming_publication():
+    assert rules.can_retire_algorithm(OWNER, {1})
+    assert rules.can_retire_algorithm(ADMIN, set())
+    assert not rules.can_retire_algorithm(STRANGER, {1})
+    assert not rules.can_retire_algorithm(INACTIVE_ADMIN, set())
+    assert rules.can_resume_publication(ADMIN)
+    assert not rules.can_resume_publication(OWNER)
+
+
+def test_allowed_in_state_tells_person_from_state():
+    approved = facts("approved")
+    assert not rules.can_edit_assessment(OWNER, approved)
+    assert rules.allowed_in_state(rules.can_edit_assessment, OWNER, approved, "draft")
+    assert not rules.allowed_in_state(rules.can_edit_assessment, STRANGER, approved, "draft")
+    assert not rules.allowed_in_state(
+        rules.can_review_assessment, REVIEWING_OWNER, facts("draft"), "submitted"
+    )
+    assert rules.allowed_in_state(
+        rules.can_review_assessment, REVIEWER, facts("draft"), "submitted"
+    )
+    assert approved.status == "approved"  # the facts themselves are not changed

@@ -6,7 +6,7 @@ views, the API and the CLI alike. Access is denied unless a rule grants it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assessments import workflow
 from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
@@ -134,6 +134,12 @@ def can_retire_algorithm(user, owner_ids: set[int]) -> bool:
 
 def can_resume_publication(user) -> bool:
     return _has(user, ADMIN)
+
+
+def allowed_in_state(rule, user, assessment: AssessmentFacts, state: str) -> bool:
+    """Whether `rule` would let `user` act if the assessment were in `state`. Tells a refusal
+    because of who you are (403) from one because of where the assessment stands (409)."""
+    return rule(user, replace(assessment, status=state))
 
 
 def leaves_an_admin(

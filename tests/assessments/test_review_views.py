@@ -144,3 +144,19 @@ def test_reassess_and_retire_from_the_overview(api, client, users, login_as):
     stored = db.session.get(Assessment, assessment["id"])
     assert stored.status == "draft"
     assert len(stored.versions) == 1  # the approved version stays as it was
+
+
+def test_frozen_for_the_owner_forbidden_for_the_board(api, client, users, login_as):
+    assessment = submitted(api, LOW_RISK)
+    url = f"/intern/toetsingen/{assessment['id']}"
+    login_as(users["submitter"])
+    token = csrf_token_from(client.get(url))
+    assert (
+        client.post(f"{url}/core", data={"csrf_token": token, "action": "save"}).status_code == 409
+    )
+    login_as(users["reviewer"])
+    token = csrf_token_from(client.get(url))
+    assert (
+        client.post(f"{url}/core", data={"csrf_token": token, "action": "save"}).status_code == 403
+    )
+    assert client.post(f"{url}/indienen", data={"csrf_token": token}).status_code == 403
