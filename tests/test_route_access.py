@@ -164,7 +164,7 @@ def _csrf_token(client) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_route_access_per_role(app, users, publish_entry, role):
     entry = publish_entry(slug="parkeervergunning")
-    token, secret = operations.issue_token(db.session, None, users["submitter"], "walk")
+    token, _secret = operations.issue_token(db.session, None, users["submitter"], "walk")
     draft = assessment_operations.create(db.session, users["submitter"], {"name": "Wandeltoets"})
     tokens = {
         key: operations.issue_token(db.session, None, user, "walk")[1]
@@ -192,7 +192,6 @@ def test_route_access_per_role(app, users, publish_entry, role):
                     f"{method} {url}: {response.status_code}, expected {statuses[role]}"
                 )
     assert failures == [], f"as {role}"
-    assert secret  # the walk used real tokens
 
 
 def _login(client, user):

@@ -42,4 +42,23 @@ def test_forbidden_transition(state, action):
 def test_rejected_and_withdrawn_are_final():
     assert workflow.allowed_actions("rejected") == []
     assert workflow.allowed_actions("withdrawn") == []
-    assert len(FORBIDDEN) + len(ALLOWED) == len(workflow.STATES) * len(workflow.ACTIONS)
+
+
+def test_the_states_and_actions_are_the_products():
+    # A renamed or added state or action must show up here, not slip past the tables above.
+    assert set(workflow.STATES) == {s for pair in ALLOWED for s in (pair[0], ALLOWED[pair])}
+    assert set(workflow.ACTIONS) == {action for _state, action in ALLOWED}
+
+
+def test_every_open_state_can_still_end():
+    finals = {"approved", "rejected", "withdrawn"}
+    for start in set(workflow.STATES) - finals:
+        seen, frontier = {start}, [start]
+        while frontier:
+            state = frontier.pop()
+            for action in workflow.allowed_actions(state):
+                target = workflow.next_state(state, action)
+                if target not in seen:
+                    seen.add(target)
+                    frontier.append(target)
+        assert seen & finals, start

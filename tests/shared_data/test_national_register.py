@@ -11,6 +11,10 @@ from register import exchange, queries
 from register.models import Algorithm
 from tests.conftest import SHARED_DATA
 
+if not SHARED_DATA.is_dir():
+    # Users' clones lack ../shared/: these tests show as skipped there, they never vanish.
+    pytest.skip(f"{SHARED_DATA} is absent", allow_module_level=True)
+
 TEMPLATES = sorted((SHARED_DATA / "nl-register" / "templates-v1_0").glob("*.json"))
 CONFIG = json.loads((SHARED_DATA / "nl-standard" / "config-v1_0.json").read_text())["properties"]
 TEMPLATE_COUNT = sum(len(json.loads(path.read_text())) for path in TEMPLATES)
