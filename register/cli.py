@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -23,29 +25,75 @@ register_cli = click.Group(
 @click.option("--draft", is_flag=True, help="Store as unpublished drafts instead of publishing.")
 @click.option("--organization", default=None, help="Organisation for entries that leave it empty.")
 @click.option("--contact-email", default=None, help="Contact for entries that leave it empty.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=exchange.DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Commit after this many rows; a later failure keeps the stored batches.",
+)
 @with_appcontext
 def import_command(
-    file: Path, draft: bool, organization: str | None, contact_email: str | None
+    file: Path,
+    draft: bool,
+    organization: str | None,
+    contact_email: str | None,
+    batch_size: int,
 ) -> None:
     """Import entries from a national v1.0 JSON file or CSV export.
 
     Each entry is validated on its own: bad rows are reported with reasons and skipped.
-    Running the same file twice changes nothing.
+    Only one import runs at a time. Running the same file twice changes nothing, so after
+    an interruption the same file can simply be imported again.
     """
     try:
         rows = exchange.read_rows(file)
     except exchange.ImportFileError as error:
         raise click.ClickException(str(error)) from error
-    report = exchange.import_rows(
-        db.session,
-        rows,
-        organization=organization or current_app.config["ORGANIZATION_NAME"],
-        contact_email=contact_email or current_app.config["DEFAULT_CONTACT_EMAIL"],
-        draft=draft,
-    )
-    db.session.commit()
+    report = exchange.ImportReport()
+    try:
+        with exchange.import_lock(db.engine), _progress(len(rows), batch_size) as progress:
+            try:
+                exchange.import_rows(
+                    db.session,
+                    rows,
+                    organization=organization or current_app.config["ORGANIZATION_NAME"],
+                    contact_email=contact_email or current_app.config["DEFAULT_CONTACT_EMAIL"],
+                    draft=draft,
+                    batch_size=batch_size,
+                    on_progress=progress,
+                    report=report,
+                )
+            except (Exception, KeyboardInterrupt) as error:
+                db.session.rollback()
+                report.discard_uncommitted()
+                for line in report.lines():
+                    click.echo(line)
+                raise click.ClickException(
+                    f"stopped at {report.current_label} ({type(error).__name__}: {error}); "
+                    f"the {report.stored} rows before its batch are stored. Import the same "
+                    "file again to continue: stored rows come out unchanged."
+                ) from error
+    except exchange.ImportBusyError as error:
+        raise click.ClickException(str(error)) from error
     for line in report.lines():
         click.echo(line)
+
+
+@contextlib.contextmanager
+def _progress(total: int, batch_size: int) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on a terminal; otherwise a plain line per stored batch (for logs)."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+            yield lambda done, _total, _stored: bar.update(done - bar.pos)
+        return
+
+    def line(done: int, total_: int, stored: int) -> None:
+        if done % batch_size == 0:
+            click.echo(f"progress: {done}/{total_} rows, {stored} stored", err=True)
+
+    yield line
+    click.echo(f"progress: {total}/{total} rows, done", err=True)
 
 
 @register_cli.command("export")

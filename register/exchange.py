@@ -1,16 +1,33 @@
-"""Import and export in the national register's v1.0 format (JSON and CSV)."""
+"""Import and export in the national register's v1.0 format (JSON and CSV).
+
+Identity on import (why: names repeat across organisations, "Zivver" or "Anonimiseren"):
+an entry is found by its national id (`lars`, unique in the register), else by its
+`source_id` within the row's organisation, else by the slug the row names explicitly as
+`id`/`slug` when that entry belongs to the same organisation, else (only for rows without an
+explicit slug of their own organisation) by its name within that organisation when exactly
+one entry there has it. Everything else is a new entry. A name never matches an entry of
+another organisation, and no row can move an entry to another organisation.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
+import hashlib
 import io
 import json
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.db import begin_sqlite_transaction
 from register import operations
 from register.models import Algorithm
 from register.standard import (
@@ -19,43 +36,161 @@ from register.standard import (
     LEGACY_ALIASES,
     LIST_FIELDS,
     NATIONAL_FIELD_NAMES,
+    changed_fields,
     clean_entry,
+    plain_text,
     validate_entry,
 )
 
 CSV_ID_COLUMN = "id"
-# Envelope fields of the national exports that carry no content for us (`id` becomes the slug).
-IGNORED_QUIETLY = frozenset({"id", "slug", "uuid", "lars", "publication_dt"})
+LARS_COLUMN = "lars"
+# Identity fields of the national exports: read for matching, not stored as content.
+IDENTITY_FIELDS = frozenset({"id", "slug", "lars"})
+# Envelope fields of the national exports that carry no content for us.
+IGNORED_QUIETLY = frozenset({"uuid", "publication_dt"})
+IDENTITY_MAX = 100
+# A raw value far beyond every limit of the standard is refused before it is cleaned.
+RAW_TEXT_MAX = 100_000
+# Integers are accepted as ids only (some exports write them as numbers); never huge ones.
+ID_NUMBER_DIGITS = 30
+DEFAULT_BATCH_SIZE = 500
+
+# OWASP CSV injection: a spreadsheet runs cells that start with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read."""
 
 
+class ImportBusyError(RuntimeError):
+    """Another import holds the import lock."""
+
+
+# ---------------------------------------------------------------- the report
+
+
 @dataclass
-class ImportReport:
-    imported: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
+class RowResult:
+    label: str
+    outcome: str  # imported, updated, unchanged, rejected, conflict
+    slug: str = ""
+    fields: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"imported: {slug}" for slug in self.imported]
-        out += [f"updated: {slug}" for slug in self.updated]
-        out += [f"unchanged: {slug}" for slug in self.unchanged]
-        out += [f"note: {row}: {text}" for row, text in self.notes]
-        for row, reasons in self.rejected:
-            detail = "; ".join(f"{name}: {problem}" for name, problem in reasons.items())
-            out.append(f"rejected: {row}: {detail}")
-        out.append(
-            f"{len(self.imported)} imported, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected"
-        )
+        if self.outcome in ("rejected", "conflict"):
+            detail = "; ".join(f"{name}: {problem}" for name, problem in self.reasons.items())
+            out = [f"{self.outcome}: {self.label}: {detail}"]
+        elif self.outcome == "updated":
+            out = [f"updated: {self.slug} ({self.label}): changed {', '.join(self.fields)}"]
+        else:
+            out = [f"{self.outcome}: {self.slug} ({self.label})"]
+        out += [f"note: {self.label}: {text_}" for text_ in self.notes]
+        out += [f"warning: {self.label}: {text_}" for text_ in self.warnings]
         return out
 
 
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+    # Rows (from the start) whose outcome is committed; the rest would be rolled back.
+    stored: int = 0
+    current_label: str = ""
+
+    def _of(self, outcome: str) -> list[RowResult]:
+        return [row for row in self.rows if row.outcome == outcome]
+
+    @property
+    def imported(self) -> list[str]:
+        return [row.slug for row in self._of("imported")]
+
+    @property
+    def updated(self) -> list[str]:
+        return [row.slug for row in self._of("updated")]
+
+    @property
+    def unchanged(self) -> list[str]:
+        return [row.slug for row in self._of("unchanged")]
+
+    @property
+    def rejected(self) -> list[tuple[str, dict[str, str]]]:
+        return [(row.label, row.reasons) for row in self._of("rejected")]
+
+    @property
+    def conflicts(self) -> list[tuple[str, dict[str, str]]]:
+        return [(row.label, row.reasons) for row in self._of("conflict")]
+
+    def discard_uncommitted(self) -> None:
+        """After a rollback: keep only what the database holds."""
+        del self.rows[self.stored :]
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.imported)} imported, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected, "
+            f"{len(self.conflicts)} conflicts"
+        )
+
+    def lines(self) -> list[str]:
+        out = [line for row in self.rows for line in row.lines()]
+        out.append(self.summary())
+        return out
+
+
+def printable(value: str) -> str:
+    """Text safe to print in a report: control characters, NUL and lone surrogates escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+
+
+# ---------------------------------------------------------------- CSV cells and formulas
+
+
+def neutralise_cell(value: str) -> str:
+    """A leading ' makes a spreadsheet show a cell as text instead of running it (OWASP).
+
+    Cells that already start with quotes before a formula character get one more, so
+    `restore_cell` gives back exactly what was exported."""
+    if value.lstrip("'").startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    """The inverse of `neutralise_cell`, for CSV files read back in."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def _formula_warning(name: str, value: object) -> str | None:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return (
+            f"{name}: starts with {value[0]!r}, which a spreadsheet may run as a formula "
+            "(our CSV exports put a ' before it)"
+        )
+    return None
+
+
 # ---------------------------------------------------------------- reading files
+
+
+class _HugeNumber:
+    """A JSON number too long to be an id; kept as text so the row can be refused alone."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+
+def _parse_int(digits: str) -> int | _HugeNumber:
+    # Python refuses to convert very long integers; a whole file must not fail on one cell.
+    return int(digits) if len(digits.lstrip("-")) <= ID_NUMBER_DIGITS else _HugeNumber(digits)
+
+
+def _parse_constant(name: str) -> float:
+    return float("nan")  # NaN/Infinity: refused per row as "not a finite number"
 
 
 def _csv_cell(name: str, value: str):
@@ -65,9 +200,10 @@ def _csv_cell(name: str, value: str):
             return []
         if value.startswith("["):
             try:
-                return json.loads(value)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{name}: not a JSON list ({error.msg})") from error
+                return json.loads(value, parse_int=_parse_int, parse_constant=_parse_constant)
+            except (json.JSONDecodeError, RecursionError) as error:
+                message = getattr(error, "msg", "nested too deeply")
+                raise ValueError(f"{name}: not a JSON list ({message})") from error
         if FIELDS_BY_NAME[name].kind == "group":
             raise ValueError(f"{name}: expected a JSON list of {{title, link}}")
         return [part.strip() for part in value.split(";") if part.strip()]
@@ -77,15 +213,18 @@ def _csv_cell(name: str, value: str):
 def read_rows(path: Path) -> list[tuple[str, dict | str]]:
     """(label, raw row) pairs; a row that cannot be parsed comes back as an error string."""
     try:
-        data = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        # Bytes that are not UTF-8 become lone surrogates, so only their row is refused.
+        data = path.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+    except OSError as error:
         raise ImportFileError(f"cannot read {path}: {error}") from error
     if path.suffix.lower() == ".csv":
         return _read_csv(data)
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, parse_int=_parse_int, parse_constant=_parse_constant)
     except json.JSONDecodeError as error:
         raise ImportFileError(f"{path} is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise ImportFileError(f"{path}: JSON nested too deeply") from error
     if isinstance(parsed, dict):
         parsed = parsed.get("items", [parsed]) if "name" not in parsed else [parsed]
     if not isinstance(parsed, list):
@@ -94,7 +233,9 @@ def read_rows(path: Path) -> list[tuple[str, dict | str]]:
     for index, row in enumerate(parsed, start=1):
         label = f"#{index}"
         if isinstance(row, dict):
-            label = f"#{index} {str(row.get('name') or '')[:60]}".strip()
+            name = row.get("name")
+            if isinstance(name, str):
+                label = f"#{index} {printable(name[:60])}".strip()
             rows.append((label, row))
         else:
             rows.append((label, "not an object"))
@@ -102,19 +243,38 @@ def read_rows(path: Path) -> list[tuple[str, dict | str]]:
 
 
 def _read_csv(data: str) -> list[tuple[str, dict | str]]:
-    reader = csv.DictReader(io.StringIO(data))
-    if not reader.fieldnames or "name" not in reader.fieldnames:
+    reader = csv.reader(io.StringIO(data))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise ImportFileError(f"CSV header row unreadable: {error}") from error
+    if not header or "name" not in header:
         raise ImportFileError("CSV without a header row naming the v1.0 fields (at least 'name')")
     rows: list[tuple[str, dict | str]] = []
-    for index, record in enumerate(reader, start=2):  # line 1 is the header
-        label = f"line {index} {(record.get('name') or '')[:60]}".strip()
+    index = 1  # line 1 is the header
+    while True:
+        index += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            rows.append((f"line {index}", f"unreadable CSV ({error})"))
+            continue
+        if not cells:
+            index -= 1  # blank lines are skipped, as csv.DictReader does
+            continue
+        record = dict(zip(header, cells, strict=False))
+        label = f"line {index} {printable(record.get('name', '')[:60])}".strip()
+        if len(cells) > len(header):
+            rows.append((label, "more cells than header columns"))
+            continue
         raw = {}
         try:
-            for key, value in record.items():
-                if key is None:
-                    raise ValueError("more cells than header columns")
+            for key in header:
+                value = restore_cell(record.get(key, ""))
                 name = LEGACY_ALIASES.get(key, key)
-                raw[key] = _csv_cell(name, value or "") if name in FIELDS_BY_NAME else value
+                raw[key] = _csv_cell(name, value) if name in FIELDS_BY_NAME else value
         except ValueError as error:
             rows.append((label, str(error)))
             continue
@@ -122,31 +282,223 @@ def _read_csv(data: str) -> list[tuple[str, dict | str]]:
     return rows
 
 
+# ---------------------------------------------------------------- checking raw rows
+
+
+def _text_problem(value: str) -> str | None:
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains text that is not valid UTF-8 (a lone surrogate)"
+    if len(value) > RAW_TEXT_MAX:
+        return f"longer than {RAW_TEXT_MAX} characters"
+    return None
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float | _HugeNumber):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _scalar_problem(value: object, *, number_ok: bool = False) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _text_problem(value)
+    if isinstance(value, _HugeNumber):
+        return f"number too large ({len(value.digits)} digits)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number"
+    if number_ok and isinstance(value, int) and not isinstance(value, bool):
+        return None
+    return f"expected text, got {_kind_of(value)}"
+
+
+def row_problems(raw: dict) -> dict[str, str]:
+    """Type and encoding problems of a raw row, per field, before it is cleaned.
+
+    The national format has text, lists of text and lists of {title, link} objects; anything
+    else (numbers in text fields, objects in lists, NUL, non-UTF-8 text) refuses the row."""
+    problems: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or _text_problem(key):
+            problems[printable(str(key))] = "field name is not valid text"
+            continue
+        name = LEGACY_ALIASES.get(key, key)
+        spec = FIELDS_BY_NAME.get(name)
+        if key in IDENTITY_FIELDS:
+            problem = _scalar_problem(value, number_ok=True)
+        elif spec is None:
+            continue  # ignored, and reported as such
+        elif spec.kind == "list":
+            problem = _list_problem(key, value, problems)
+        elif spec.kind == "group":
+            problem = _group_problem(key, value, spec, problems)
+        else:
+            problem = _scalar_problem(value, number_ok=name == "source_id")
+        if problem:
+            problems[key] = problem
+    return problems
+
+
+def _list_problem(key: str, value: object, problems: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return f"expected a list of text, got {_kind_of(value)}"
+    for index, item in enumerate(value):
+        problem = _scalar_problem(item) if item is not None else "expected text, got null"
+        if problem:
+            problems[f"{key}[{index}]"] = problem
+    return None
+
+
+def _group_problem(key: str, value: object, spec, problems: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        return f"expected a list of {{title, link}} objects, got {_kind_of(value)}"
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            problems[f"{key}[{index}]"] = (
+                f"expected an object with title and link, got {_kind_of(item)}"
+            )
+            continue
+        for sub in spec.group_fields:
+            problem = _scalar_problem(item.get(sub.name))
+            if problem:
+                problems[f"{key}[{index}].{sub.name}"] = problem
+    return None
+
+
+# ---------------------------------------------------------------- identity
+
+
+@dataclass(frozen=True)
+class RowIdentity:
+    organization: str
+    name: str
+    lars: str = ""
+    source_id: str = ""
+    slug: str = ""  # only when the row names it explicitly (`id` or `slug`)
+
+
+def _identity_value(value: object) -> str:
+    return "" if value is None else plain_text(str(value))
+
+
+def _explicit_slug(raw: dict) -> str:
+    """The slug a row names as `id` or `slug`; empty when it names none (or nothing usable)."""
+    wanted = _identity_value(raw.get("id")) or _identity_value(raw.get("slug"))
+    if not any(c.isalnum() for c in wanted):
+        return ""
+    return operations.slugify(wanted)
+
+
+def _org_entry(session: Session, organization: str, **where) -> Algorithm | None:
+    query = select(Algorithm).where(Algorithm.organization == organization)
+    for column, value in where.items():
+        query = query.where(getattr(Algorithm, column) == value)
+    return session.scalar(query)
+
+
+def _incompatible(found: Algorithm, ident: RowIdentity) -> str | None:
+    """Why `found` cannot be the row's entry although one key points at it."""
+    if ident.lars and found.lars and found.lars != ident.lars:
+        return f"entry {found.slug} has national id {found.lars}, the row {ident.lars}"
+    if ident.source_id and found.source_id and found.source_id != ident.source_id:
+        return f"entry {found.slug} has source_id {found.source_id!r}, the row {ident.source_id!r}"
+    return None
+
+
+def find_entry(session: Session, ident: RowIdentity) -> tuple[Algorithm | None, str, str]:
+    """(entry or None for a new one, conflict reason, rejection reason)."""
+    by_lars = by_source = None
+    if ident.lars:
+        by_lars = session.scalar(
+            select(Algorithm).where(Algorithm.lars != "", Algorithm.lars == ident.lars)
+        )
+    if ident.source_id:
+        by_source = _org_entry(
+            session, ident.organization, source_id=ident.source_id
+        )  # the index is unique per organisation: another's source_id is not ours
+    if by_lars is not None:
+        if by_lars.organization != ident.organization:
+            return (
+                None,
+                "",
+                f"national id {ident.lars} is entry {by_lars.slug} of "
+                f"{by_lars.organization!r}; an import cannot move it to "
+                f"{ident.organization!r}",
+            )
+        if by_source is not None and by_source.id != by_lars.id:
+            return (
+                None,
+                f"national id {ident.lars} is entry {by_lars.slug}, source_id "
+                f"{ident.source_id!r} is entry {by_source.slug}",
+                "",
+            )
+        return by_lars, "", ""
+    if by_source is not None:
+        reason = _incompatible(by_source, ident)
+        return (None, reason, "") if reason else (by_source, "", "")
+    if ident.slug:
+        by_slug = operations.get_by_slug(session, ident.slug)
+        if by_slug is None:
+            return None, "", ""  # a new entry under the slug the row asks for
+        if by_slug.organization == ident.organization:
+            reason = _incompatible(by_slug, ident)
+            return (None, reason, "") if reason else (by_slug, "", "")
+        # The slug is another organisation's entry: ours may exist under another slug.
+    candidates = [
+        found
+        for found in session.scalars(
+            select(Algorithm).where(
+                Algorithm.organization == ident.organization, Algorithm.name == ident.name
+            )
+        )
+        if _incompatible(found, ident) is None
+        and not (ident.lars and found.lars)
+        and not (ident.source_id and found.source_id)
+    ]
+    if len(candidates) > 1:
+        slugs = ", ".join(sorted(found.slug for found in candidates))
+        return (
+            None,
+            f"{ident.organization!r} has several entries called {ident.name!r} ({slugs}); "
+            "give the row its id, lars or source_id",
+            "",
+        )
+    return (candidates[0] if candidates else None), "", ""
+
+
 # ---------------------------------------------------------------- importing
 
 
-def _find_existing(session: Session, slug: str, source_id: str) -> Algorithm | None:
-    if source_id:
-        found = session.scalar(select(Algorithm).where(Algorithm.source_id == source_id))
-        if found:
-            return found
-    return session.scalar(select(Algorithm).where(Algorithm.slug == slug))
+@dataclass
+class _Prepared:
+    entry: dict
+    present: set[str]
+    ident: RowIdentity
+    result: RowResult
 
 
-def import_rows(
-    session: Session,
-    rows: list[tuple[str, dict | str]],
-    *,
-    organization: str,
-    contact_email: str,
-    draft: bool = False,
-) -> ImportReport:
-    """Validate and store each row on its own; a bad row is reported, never fatal."""
-    report = ImportReport()
-    for label, raw in rows:
-        if isinstance(raw, str):
-            report.rejected.append((label, {"row": raw}))
-            continue
+def _prepare(label: str, raw: dict, organization: str, contact_email: str) -> _Prepared | RowResult:
+    """Check and clean one raw row; a RowResult when it is refused."""
+    problems = row_problems(raw)
+    if problems:
+        return RowResult(label, "rejected", reasons=problems)
+    result = RowResult(label, "")
+    try:
         entry, ignored = clean_entry(raw)
         present = {
             LEGACY_ALIASES.get(k, k) for k in raw if LEGACY_ALIASES.get(k, k) in FIELDS_BY_NAME
@@ -155,58 +507,266 @@ def import_rows(
         if not entry["organization"]:
             entry["organization"] = organization
             present.add("organization")
-            report.notes.append((label, f"organization empty, set to {organization!r}"))
+            result.notes.append(f"organization empty, set to {organization!r}")
         if not entry["contact_email"]:
             entry["contact_email"] = contact_email
             present.add("contact_email")
-            report.notes.append((label, f"contact_email empty, set to {contact_email!r}"))
+            result.notes.append(f"contact_email empty, set to {contact_email!r}")
         if not entry["lang"]:
             entry["lang"] = "nld"
             present.add("lang")
-        unknown = [key for key in ignored if key not in IGNORED_QUIETLY]
-        if unknown:
-            report.notes.append(
-                (label, "ignored fields not in the standard: " + ", ".join(unknown))
-            )
         errors = validate_entry(entry, formats=False)
-        if errors:
-            report.rejected.append((label, errors))
-            continue
-        # Accepted by the national rules, but worth fixing at the source.
-        for name, problem in validate_entry(entry).items():
-            report.notes.append((label, f"{name}: {problem} (imported as text)"))
-        if not entry.get("objection_procedure"):
-            report.notes.append(
-                (label, "no objection procedure; the page points to the contact address")
-            )
-        slug = operations.slugify(str(raw.get("id") or raw.get("slug") or entry["name"]))
-        existing = _find_existing(session, slug, entry["source_id"])
-        if existing is None:
-            algorithm = operations.create_algorithm(session, entry, slug=slug)
-            session.flush()
-            if draft:
-                operations.save_draft(session, algorithm, entry, "Geïmporteerd als concept")
-            else:
-                operations.publish(session, algorithm, entry, "Geïmporteerd")
-            report.imported.append(algorithm.slug)
-            continue
-        current = operations.latest_version(existing)
-        base = current.content if current else existing.content
-        # Fields the file does not carry keep their value (e.g. Utrecht's own fields).
-        merged = {**base, **{name: entry[name] for name in present}}
-        if (
-            current is not None
-            and merged == current.content
-            and (draft or current.state == "published")
-        ):
-            report.unchanged.append(existing.slug)
-            continue
-        if draft:
-            operations.save_draft(session, existing, merged, "Bijgewerkt via import (concept)")
+        format_notes = validate_entry(entry)
+    except Exception as error:  # one odd row must never stop the file
+        reason = printable(f"cannot be read ({type(error).__name__}: {error})")[:300]
+        return RowResult(label, "rejected", reasons={"row": reason})
+    if errors:
+        return RowResult(label, "rejected", reasons=errors)
+    unknown = [key for key in ignored if key not in IGNORED_QUIETLY | IDENTITY_FIELDS]
+    if unknown:
+        result.notes.append(
+            "ignored fields not in the standard: " + ", ".join(printable(k) for k in unknown)
+        )
+    # Accepted by the national rules, but worth fixing at the source.
+    for name, problem in format_notes.items():
+        result.notes.append(f"{name}: {problem} (imported as text)")
+    if not entry.get("objection_procedure"):
+        result.notes.append("no objection procedure; the page points to the contact address")
+    result.warnings = _formula_warnings(raw, entry, present)
+    lars = _identity_value(raw.get("lars"))
+    ident = RowIdentity(
+        organization=entry["organization"],
+        name=entry["name"],
+        lars=lars,
+        source_id=entry["source_id"],
+        slug=_explicit_slug(raw),
+    )
+    if len(lars) > IDENTITY_MAX:
+        return RowResult(label, "rejected", reasons={"lars": f"longer than {IDENTITY_MAX}"})
+    return _Prepared(entry, present, ident, result)
+
+
+def _formula_warnings(raw: dict, entry: dict, present: set[str]) -> list[str]:
+    warnings = []
+    for name in sorted(present, key=FIELD_NAMES.index):
+        values: list[tuple[str, object]] = []
+        raw_value = raw.get(name)
+        for key, alias in LEGACY_ALIASES.items():
+            if alias == name and key in raw:
+                raw_value = raw[key]
+        if name in LIST_FIELDS:
+            for index, item in enumerate(entry[name]):
+                if isinstance(item, dict):
+                    values += [(f"{name}[{index}].{k}", v) for k, v in item.items()]
+                else:
+                    values.append((f"{name}[{index}]", item))
+            for index, item in enumerate(raw_value or []):
+                if isinstance(item, dict):
+                    values += [(f"{name}[{index}].{k}", item.get(k)) for k in ("title", "link")]
+                else:
+                    values.append((f"{name}[{index}]", item))
         else:
-            operations.publish(session, existing, merged, "Bijgewerkt via import")
-        report.updated.append(existing.slug)
+            values += [(name, entry[name]), (name, raw_value)]
+        for label, value in values:
+            warning = _formula_warning(label, value)
+            if warning and not any(w.startswith(f"{label}: ") for w in warnings):
+                warnings.append(warning)
+    return warnings
+
+
+def _store(
+    session: Session, prepared: _Prepared, existing: Algorithm | None, draft: bool
+) -> tuple[RowResult, Algorithm]:
+    entry, ident, result = prepared.entry, prepared.ident, prepared.result
+    if existing is None:
+        algorithm = operations.create_algorithm(session, entry, slug=ident.slug or None)
+        algorithm.lars = ident.lars
+        session.flush()
+        if draft:
+            operations.save_draft(session, algorithm, entry, "Geïmporteerd als concept")
+        else:
+            operations.publish(session, algorithm, entry, "Geïmporteerd")
+        result.outcome, result.slug = "imported", algorithm.slug
+        return result, algorithm
+    result.slug = existing.slug
+    current = operations.latest_version(existing)
+    base = current.content if current else existing.content
+    # Fields the file does not carry keep their value (e.g. Utrecht's own fields).
+    merged = {**base, **{name: entry[name] for name in prepared.present}}
+    lars_changed = bool(ident.lars) and existing.lars != ident.lars
+    if lars_changed:
+        existing.lars = ident.lars
+    if (
+        current is not None
+        and merged == current.content
+        and (draft or current.state == "published")
+    ):
+        if lars_changed:
+            session.flush()
+            result.outcome, result.fields = "updated", ["lars"]
+        else:
+            result.outcome = "unchanged"
+        return result, existing
+    result.fields = changed_fields(base, merged) + (["lars"] if lars_changed else [])
+    if not result.fields:
+        result.fields = ["publication"]  # the same content, now published (it was a draft)
+    if draft:
+        operations.save_draft(session, existing, merged, "Bijgewerkt via import (concept)")
+    else:
+        operations.publish(session, existing, merged, "Bijgewerkt via import")
+    result.outcome = "updated"
+    return result, existing
+
+
+def _database_refusal(error: IntegrityError) -> str:
+    message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    return f"the database refused it ({printable(message)[:200]}); another change got there first"
+
+
+def import_rows(
+    session: Session,
+    rows: Iterable[tuple[str, dict | str]],
+    *,
+    organization: str,
+    contact_email: str,
+    draft: bool = False,
+    batch_size: int | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Validate and store each row on its own; a bad row is reported, never fatal.
+
+    Each row runs in a savepoint, so a database refusal costs that row only. With
+    `batch_size` the session is committed every so many rows (and `report.stored` says how
+    many rows are safe); without it the caller commits. `on_progress(done, total, stored)`
+    is called after each row.
+    """
+    report = report if report is not None else ImportReport()
+    total = len(rows) if isinstance(rows, list | tuple) else 0
+    claimed: dict[int, str] = {}  # entry id -> label of the row that already used it
+    for done, (label, raw) in enumerate(rows, start=1):
+        report.current_label = label
+        report.rows.append(
+            _import_one(session, label, raw, organization, contact_email, draft, claimed)
+        )
+        if batch_size and done % batch_size == 0:
+            session.commit()
+            report.stored = len(report.rows)
+        if on_progress:
+            on_progress(done, total, report.stored)
+    if batch_size:
+        session.commit()
+        report.stored = len(report.rows)
     return report
+
+
+def _import_one(
+    session: Session,
+    label: str,
+    raw: dict | str,
+    organization: str,
+    contact_email: str,
+    draft: bool,
+    claimed: dict[int, str],
+) -> RowResult:
+    if isinstance(raw, str):
+        return RowResult(label, "rejected", reasons={"row": raw})
+    prepared = _prepare(label, raw, organization, contact_email)
+    if isinstance(prepared, RowResult):
+        return prepared
+    # SQLite's driver opens transactions late; savepoints need the real one open first.
+    begin_sqlite_transaction(session.connection())
+    existing, conflict, rejection = find_entry(session, prepared.ident)
+    if rejection:
+        return RowResult(label, "rejected", reasons={"organization": rejection})
+    if conflict:
+        return RowResult(label, "conflict", reasons={"identity": conflict})
+    if existing is not None and existing.id in claimed:
+        return RowResult(
+            label,
+            "conflict",
+            slug=existing.slug,
+            reasons={"identity": f"same entry ({existing.slug}) as {claimed[existing.id]}"},
+        )
+    try:
+        with session.begin_nested():
+            result, algorithm = _store(session, prepared, existing, draft)
+    except IntegrityError as error:
+        return RowResult(label, "conflict", reasons={"database": _database_refusal(error)})
+    claimed[algorithm.id] = label
+    return result
+
+
+# ---------------------------------------------------------------- one import at a time
+
+# A fixed key for PostgreSQL's advisory lock (the first 8 bytes of a hash of its purpose).
+IMPORT_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"utrecht register import").digest()[:8], "big", signed=True
+)
+BUSY_MESSAGE = "another import is running; try again when it has finished"
+_process_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def import_lock(engine: Engine) -> Iterator[None]:
+    """Hold the register's import lock, or raise ImportBusyError at once.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own, held across the
+    import's batch commits and released when that connection ends (also on a crash).
+    SQLite: an exclusive flock on a file beside the database, which the operating system
+    releases when the process ends; in-memory databases use a lock of this process.
+    """
+    if engine.dialect.name == "postgresql":
+        with _postgres_lock(engine):
+            yield
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        if not _process_lock.acquire(blocking=False):
+            raise ImportBusyError(BUSY_MESSAGE)
+        try:
+            yield
+        finally:
+            _process_lock.release()
+        return
+    with _file_lock(Path(database).with_name(Path(database).name + ".import-lock")):
+        yield
+
+
+@contextlib.contextmanager
+def _postgres_lock(engine: Engine) -> Iterator[None]:
+    connection = engine.connect()
+    try:
+        locked = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": IMPORT_LOCK_KEY}
+        ).scalar()
+        connection.commit()
+        if not locked:
+            raise ImportBusyError(BUSY_MESSAGE)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": IMPORT_LOCK_KEY})
+            connection.commit()
+    except BaseException:
+        # Never hand a connection that may still hold the lock back to the pool.
+        connection.invalidate()
+        raise
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise ImportBusyError(BUSY_MESSAGE) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------- exporting
@@ -214,7 +774,7 @@ def import_rows(
 
 def national_record(algorithm: Algorithm) -> dict:
     """One entry in the national v1.0 format; `id` carries our slug, as the templates do."""
-    record = {"id": algorithm.slug}
+    record = {"id": algorithm.slug, LARS_COLUMN: algorithm.lars or ""}
     for name in NATIONAL_FIELD_NAMES:
         record[name] = algorithm.content.get(name, [] if name in LIST_FIELDS else "")
     record["lang"] = record["lang"] or "nld"
@@ -231,13 +791,18 @@ def full_record(algorithm: Algorithm) -> dict:
 
 
 def to_csv(records: list[dict], columns: list[str]) -> str:
+    """CSV for spreadsheets: lists as JSON, and no cell a spreadsheet would run as a formula."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for record in records:
         writer.writerow(
             {
-                key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                key: neutralise_cell(
+                    json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                )
+                if isinstance(value, str | list)
+                else value
                 for key, value in record.items()
             }
         )
@@ -245,8 +810,8 @@ def to_csv(records: list[dict], columns: list[str]) -> str:
 
 
 def national_columns() -> list[str]:
-    return [CSV_ID_COLUMN, *NATIONAL_FIELD_NAMES]
+    return [CSV_ID_COLUMN, LARS_COLUMN, *NATIONAL_FIELD_NAMES]
 
 
 def full_columns() -> list[str]:
-    return [CSV_ID_COLUMN, *FIELD_NAMES]
+    return [CSV_ID_COLUMN, LARS_COLUMN, *FIELD_NAMES]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +22,25 @@ class Algorithm(db.Model):
     version. Columns beside it are copies of a few fields, for filtering and sorting."""
 
     __tablename__ = "algorithms"
+    __table_args__ = (
+        # Identity across imports (see register/exchange.py): the national id is unique in the
+        # register, an organisation's own source_id within that organisation, where filled in.
+        Index(
+            "uq_algorithms_lars",
+            "lars",
+            unique=True,
+            sqlite_where=text("lars <> ''"),
+            postgresql_where=text("lars <> ''"),
+        ),
+        Index(
+            "uq_algorithms_organization_source_id",
+            "organization",
+            "source_id",
+            unique=True,
+            sqlite_where=text("source_id <> ''"),
+            postgresql_where=text("source_id <> ''"),
+        ),
+    )
     audit_type = "algorithm"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +54,8 @@ class Algorithm(db.Model):
     department: Mapped[str] = mapped_column(String(200), default="", index=True)
     organization: Mapped[str] = mapped_column(String(100), default="")
     source_id: Mapped[str] = mapped_column(String(100), default="", index=True)
+    # The national register's id of the entry ("lars"); not part of the content we publish.
+    lars: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Filled by the assessment side once an assessment is approved (1-4).
     risk_level: Mapped[int | None] = mapped_column(default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

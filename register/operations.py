@@ -35,13 +35,28 @@ def slugify(value: str) -> str:
     return slug[:SLUG_MAX].rstrip("-") or "algoritme"
 
 
-def unique_slug(session: Session, wanted: str) -> str:
+def unique_slug(session: Session, wanted: str, organization: str = "") -> str:
+    """A free slug for `wanted`. When the name is taken, the organisation goes in first and
+    then a number, so entries of different organisations with one name stay apart."""
     base = slugify(wanted)
-    slug, counter = base, 2
-    while session.scalar(select(Algorithm.id).where(Algorithm.slug == slug)) is not None:
-        slug = f"{base[: SLUG_MAX - 4]}-{counter}"
+    if _slug_free(session, base):
+        return base
+    if organization:
+        org = slugify(organization)[:40].rstrip("-")
+        base = f"{base[: SLUG_MAX - len(org) - 1].rstrip('-')}-{org}"
+        if _slug_free(session, base):
+            return base
+    counter = 2
+    while True:
+        suffix = f"-{counter}"
+        slug = f"{base[: SLUG_MAX - len(suffix)].rstrip('-')}{suffix}"
+        if _slug_free(session, slug):
+            return slug
         counter += 1
-    return slug
+
+
+def _slug_free(session: Session, slug: str) -> bool:
+    return session.scalar(select(Algorithm.id).where(Algorithm.slug == slug)) is None
 
 
 def get_by_slug(session: Session, slug: str) -> Algorithm | None:
@@ -82,7 +97,8 @@ def _new_version(
 
 
 def create_algorithm(session: Session, content: dict, slug: str | None = None) -> Algorithm:
-    algorithm = Algorithm(slug=unique_slug(session, slug or content["name"]), is_published=False)
+    slug = unique_slug(session, slug or content["name"], content.get("organization", ""))
+    algorithm = Algorithm(slug=slug, is_published=False)
     _copy_columns(algorithm, {**empty_entry(), **content})
     session.add(algorithm)
     return algorithm
