@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names keep Alembic migrations reviewable on SQLite and PostgreSQL alike.
@@ -56,3 +58,56 @@ def _sqlite_settings(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+# The migration 7c4d1e9b2a85 names every trigger that keeps history rows immutable like this.
+IMMUTABLE_TRIGGER_PREFIX = "immutable_"
+
+
+def begin_sqlite_transaction(connection: Connection) -> None:
+    """Open the transaction now. Python's sqlite3 only starts one before INSERT/UPDATE/
+    DELETE, so SELECTs and DDL would otherwise each run on their own."""
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def history_unlocked(connection: Connection) -> Iterator[None]:
+    """Within the caller's transaction, drop the immutability triggers and recreate them
+    before it ends. For wiping a test database only (its DELETE/TRUNCATE of every table).
+
+    Both databases have transactional DDL: other connections never see the tables without
+    their triggers, and an error rolls the drop back. The application never calls this;
+    doing it takes a deliberate call and the right to drop triggers, unlike a stray UPDATE.
+    """
+    pattern = IMMUTABLE_TRIGGER_PREFIX.replace("_", r"\_") + "%"
+    if connection.dialect.name == "sqlite":
+        begin_sqlite_transaction(connection)
+        triggers = connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                r"AND name LIKE :pattern ESCAPE '\'"
+            ),
+            {"pattern": pattern},
+        ).all()
+        drops = [f'DROP TRIGGER "{name}"' for name, _sql in triggers]
+        creates = [sql for _name, sql in triggers]
+    elif connection.dialect.name == "postgresql":
+        triggers = connection.execute(
+            text(
+                "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgname LIKE :pattern"
+            ),
+            {"pattern": pattern},
+        ).all()
+        drops = [f'DROP TRIGGER "{name}" ON {table}' for name, table, _sql in triggers]
+        creates = [sql for _name, _table, sql in triggers]
+    else:
+        drops = creates = []
+    for statement in drops:
+        connection.exec_driver_sql(statement)
+    yield
+    for statement in creates:
+        connection.exec_driver_sql(statement)

@@ -63,7 +63,11 @@ class Algorithm(db.Model):
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     versions: Mapped[list[AlgorithmVersion]] = relationship(
-        back_populates="algorithm", order_by="AlgorithmVersion.number", cascade="all, delete-orphan"
+        # Versions are history: never deleted with or removed from their entry (the database
+        # refuses it too).
+        back_populates="algorithm",
+        order_by="AlgorithmVersion.number",
+        cascade="save-update, merge",
     )
     themes: Mapped[list[AlgorithmTheme]] = relationship(cascade="all, delete-orphan")
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.auth import operations as accounts
 from portal.auth.session import LOGIN_AT_KEY
-from portal.db import utcnow
+from portal.db import history_unlocked, utcnow
 from portal.extensions import cache, db, limiter
 from register import operations
 from register.standard import clean_entry
@@ -80,10 +80,13 @@ def _empty_database(app):
 
 
 def wipe_database() -> None:
-    """Delete every row of every table (inside an app context)."""
+    """Delete every row of every table (inside an app context).
+
+    History rows are immutable in the database (triggers); the wipe lifts that for its own
+    transaction only (`history_unlocked`)."""
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
+    with db.engine.begin() as connection, history_unlocked(connection):
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:

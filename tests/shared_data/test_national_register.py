@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from portal.extensions import db
 from register import exchange, queries
 from register.models import Algorithm
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, wipe_database
 
 if not SHARED_DATA.is_dir():
     # Users' clones lack ../shared/: these tests show as skipped there, they never vanish.
@@ -115,9 +115,7 @@ def test_export_passes_the_national_rules_and_round_trips(app, tmp_path, fmt):
     assert again.count("unchanged: ") == TEMPLATE_COUNT
 
     # ...and into an empty register it rebuilds the same content.
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
+    wipe_database()
     run(app, "register", "import", str(path))
     after = {a.slug: a.content for a in queries.all_published(db.session)}
     assert after == before
