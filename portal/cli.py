@@ -44,9 +44,12 @@ def backup_command(file: Path) -> None:
     """Write the whole database, stored records included, to FILE (gzip'd JSON lines)."""
     from portal import backup
 
-    manifest = backup.backup(db.session, file)
+    try:
+        manifest = backup.backup(db.session, file)
+    except backup.BackupError as error:
+        raise click.ClickException(f"backup failed: {error}") from error
     rows = sum(t["rows"] for t in manifest.values())
-    click.echo(f"backup written to {file}: {len(manifest)} tables, {rows} rows")
+    click.echo(f"backup written to {file} and verified: {len(manifest)} tables, {rows} rows")
     for name, info in manifest.items():
         click.echo(f"  {name}\t{info['rows']}\t{info['sha256']}")
 
@@ -63,6 +66,6 @@ def restore_command(file: Path) -> None:
         db.session.commit()
     except backup.BackupError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(f"{error}; nothing was restored") from error
     rows = sum(t["rows"] for t in manifest.values())
     click.echo(f"restored {len(manifest)} tables, {rows} rows; every table matches its hash")
