@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.db import begin_sqlite_transaction
@@ -618,9 +618,11 @@ def _store(
     return result, existing
 
 
-def _database_refusal(error: IntegrityError) -> str:
+def _database_refusal(error: IntegrityError | DataError) -> str:
     message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    return f"the database refused it ({printable(message)[:200]}); another change got there first"
+    if isinstance(error, IntegrityError):
+        return f"the database refused it ({printable(message)[:200]}); another entry has its key"
+    return f"the database refused a value ({printable(message)[:200]})"
 
 
 def import_rows(
@@ -693,6 +695,8 @@ def _import_one(
             result, algorithm = _store(session, prepared, existing, draft)
     except IntegrityError as error:
         return RowResult(label, "conflict", reasons={"database": _database_refusal(error)})
+    except DataError as error:  # a value the database cannot hold, missed by the checks above
+        return RowResult(label, "rejected", reasons={"database": _database_refusal(error)})
     claimed[algorithm.id] = label
     return result
 
