@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import contextlib
+import errno
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.extensions import db, login_manager
+
 API_PREFIX = "/api/"
+# Seconds a client (or load balancer) should wait before asking again when the database
+# is unavailable.
+RETRY_AFTER_SECONDS = 30
+# PostgreSQL's SQLSTATE for "disk full"; SQLite says "database or disk is full".
+PG_DISK_FULL = "53100"
 
 ERROR_CODES = {
     400: "bad_request",
@@ -19,6 +30,8 @@ ERROR_CODES = {
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
+    507: "insufficient_storage",
 }
 
 
@@ -71,11 +84,77 @@ def _page_message(status: int) -> tuple[str, str]:
             _("Something went wrong on our side"),
             _("We have been notified. Please try again in a few minutes."),
         ),
+        503: (
+            _("The register is temporarily unavailable"),
+            _(
+                "We cannot reach our database right now. Nothing you sent was saved. "
+                "Please try again in a minute."
+            ),
+        ),
+        507: (
+            _("The server's storage is full"),
+            _(
+                "There is no room left to save anything, so nothing you sent was saved. "
+                "We have been notified. Please try again later."
+            ),
+        ),
     }
     return messages.get(status, (_("Something went wrong"), _("Please try again later.")))
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """A full disk, as the operating system, SQLite or PostgreSQL reports it."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    if isinstance(error, DBAPIError):
+        original = error.orig
+        if getattr(original, "sqlstate", None) == PG_DISK_FULL:
+            return True
+        return "database or disk is full" in str(original)
+    return False
+
+
+def _unavailable_response(status: int):
+    """503 (database unreachable) or 507 (disk full), without touching the database again."""
+    headers = {"Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # The connection may be gone; the session is discarded at teardown anyway.
+    with contextlib.suppress(DBAPIError):
+        db.session.rollback()
+    if wants_json():
+        message = {
+            503: "The database is unavailable; try again later",
+            507: "The server's storage is full; nothing was saved",
+        }[status]
+        response = json_error(status, message)
+        response.headers.update(headers)
+        return response
+    # The page header shows the signed-in user; loading them would ask the database again.
+    g._login_user = login_manager.anonymous_user()
+    title, explanation = _page_message(status)
+    return (
+        render_template("errors/error.html", status=status, title=title, explanation=explanation),
+        status,
+        headers,
+    )
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError):
+        # Unreachable server, refused connection, a lock held too long, a full disk.
+        status = 507 if is_disk_full(error) else 503
+        app.logger.error("database unavailable (%s)", status, exc_info=error)
+        return _unavailable_response(status)
+
+    @app.errorhandler(OSError)
+    def handle_os_error(error: OSError):
+        if not is_disk_full(error):
+            return handle_unexpected(error)
+        app.logger.error("disk full", exc_info=error)
+        return _unavailable_response(507)
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500

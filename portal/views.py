@@ -1,4 +1,4 @@
-"""Site-wide pages: health check, language switch, about and accessibility statement."""
+"""Site-wide pages: liveness and readiness checks, language switch, about, accessibility."""
 
 from __future__ import annotations
 
@@ -6,15 +6,39 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import get_locale
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE
 
 blueprint = Blueprint("portal", __name__)
 
 
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @blueprint.get("/healthz")
 def healthz():
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+    """Liveness: the process answers. Cheap on purpose; it never touches the database."""
+    return "ok", 200, PLAIN_TEXT
+
+
+@blueprint.get("/readyz")
+def readyz():
+    """Readiness for load balancers: 200 only while the database answers."""
+    from portal.errors import RETRY_AFTER_SECONDS
+
+    try:
+        db.session.execute(text("SELECT 1"))
+    except DBAPIError:
+        current_app.logger.warning("readiness check: database unavailable", exc_info=True)
+        db.session.rollback()
+        headers = {**PLAIN_TEXT, "Retry-After": str(RETRY_AFTER_SECONDS)}
+        return "database unavailable", 503, headers
+    finally:
+        db.session.remove()  # give the connection back at once; nothing else runs here
+    return "ready", 200, PLAIN_TEXT
 
 
 def safe_next(target: str | None) -> str:

@@ -52,6 +52,7 @@ OWN_MISSING = {**OWN_DRAFT, "submitter": 404, "admin": 404}
 EXPECTED = {
     "static": ("GET", "/static/css/app.css", PUBLIC),
     "portal.healthz": ("GET", "/healthz", PUBLIC),
+    "portal.readyz": ("GET", "/readyz", PUBLIC),
     "portal.switch_language": ("GET", "/taal/en", dict.fromkeys(ROLES, 302)),
     "portal.about": ("GET", "/over", PUBLIC),
     "portal.accessibility": ("GET", "/toegankelijkheid", PUBLIC),
