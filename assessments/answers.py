@@ -18,6 +18,32 @@ from assessments.outcomes import row_problems
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 MAX_GROUP_ROWS = 50
 GROUP_OUTCOMES = "discrimination.group_outcomes"
+# Numbers without a maximum in the bank (the bank's numbers are counts of people or cases):
+# ten million is above any count of a municipality's algorithm and keeps Fisher's exact test
+# fast (it slows down with the counts: about 6 s per group at a billion).
+MAX_NUMBER = 10**7
+
+
+def unstorable_text(value) -> bool:
+    """True when `value` holds text no database can store: a lone surrogate (not valid
+    UTF-8) or a NUL character (PostgreSQL refuses it). Looks inside lists and objects."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(unstorable_text(k) or unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(unstorable_text(item) for item in value)
+    return False
+
+
+def _unstorable_message() -> str:
+    return _("This contains characters that cannot be stored. Type the text again.")
 
 
 def _is_empty(value) -> bool:
@@ -27,6 +53,9 @@ def _is_empty(value) -> bool:
 def _clean_scalar(question: Question, value, path: str, errors: dict):
     """The cleaned value, or None after adding a message to `errors`."""
     kind = question.type
+    if unstorable_text(value):
+        errors[path] = _unstorable_message()
+        return None
     if kind in ("text", "textarea", "url"):
         if not isinstance(value, str):
             errors[path] = _("Give text.")
@@ -78,8 +107,10 @@ def _clean_scalar(question: Question, value, path: str, errors: dict):
         if question.min is not None and value < question.min:
             errors[path] = _("Give at least %(min)s.", min=question.min)
             return None
-        if question.max is not None and value > question.max:
-            errors[path] = _("Give at most %(max)s.", max=question.max)
+        # Compared before any conversion: float() of a huge whole number overflows.
+        maximum = question.max if question.max is not None else MAX_NUMBER
+        if value > maximum or value < -MAX_NUMBER:
+            errors[path] = _("Give at most %(max)s.", max=maximum)
             return None
         return int(value) if float(value).is_integer() else value
     if kind == "date":
@@ -111,6 +142,9 @@ def _bad_date(path: str, errors: dict):
 def _clean_group(question: Question, value, path: str, errors: dict):
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
         errors[path] = _("Give a list of rows.")
+        return None
+    if unstorable_text(value):
+        errors[path] = _unstorable_message()
         return None
     if len(value) > MAX_GROUP_ROWS:
         errors[path] = _("Use at most %(max)d rows.", max=MAX_GROUP_ROWS)
@@ -168,9 +202,11 @@ def validate(bank: Bank, updates: dict) -> tuple[dict, dict[str, str]]:
     if not isinstance(updates, dict):
         return {}, {"answers": _("Give an object of question ids and answers.")}
     for question_id, value in updates.items():
-        question = bank.by_id.get(question_id)
+        question = bank.by_id.get(question_id) if isinstance(question_id, str) else None
         if question is None:
-            errors[str(question_id)[:100]] = _("Unknown question.")
+            name = str(question_id)[:100]
+            # The message names the key; one that cannot be stored is not repeated back.
+            errors["?" if unstorable_text(name) else name] = _("Unknown question.")
             continue
         if _is_empty(value):
             cleaned[question_id] = None

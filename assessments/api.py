@@ -7,6 +7,7 @@ from flask import abort, current_app, g, jsonify, request
 from assessments import operations, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
 from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
+from assessments.visibility import as_seen_by
 from portal.auth import permissions
 from portal.auth.session import token_required
 from portal.errors import json_error
@@ -24,6 +25,28 @@ def _json_body() -> dict:
     if not isinstance(body, dict):
         abort(json_error(400, "The body must be a JSON object."))
     return body
+
+
+def etag_of(assessment) -> str:
+    """The ETag of what the caller sees: the row version of the working copy (authors and
+    admins), or the number of the submitted version the board is shown."""
+    shown = getattr(assessment, "shown_version", None)
+    return f"v{shown.number}" if shown is not None else str(assessment.row_version)
+
+
+def _with_etag(response, assessment):
+    response.set_etag(etag_of(assessment))
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+def _if_match():
+    """The row versions an If-Match header accepts: None when there is none (or `*`); an
+    ETag that is not one of ours matches nothing (412)."""
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    return {int(tag) for tag in request.if_match.as_set() if tag.isascii() and tag.isdigit()}
 
 
 def _load(assessment_id: int, rule) -> Assessment:
@@ -78,12 +101,14 @@ def get_assessment(assessment_id: int):
       security: [{bearerAuth: []}]
       parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version}, group_outcomes, completeness, algorithm"}
+        200:
+          description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version}, group_outcomes, completeness, algorithm. Reviewers and the privacy officer get the answers and register fields of the last submitted version, never unsubmitted edits. The ETag header is the assessment's row version (send it as If-Match with PUT .../answers)."
+          headers: {ETag: {schema: {type: string}}}
         403: {content: {application/json: {schema: ErrorSchema}}}
         404: {content: {application/json: {schema: ErrorSchema}}}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
-    return jsonify(assessment_json(assessment, _lang()))
+    assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
+    return _with_etag(jsonify(assessment_json(assessment, _lang())), assessment)
 
 
 @api_blueprint.get("/v1/assessments/<int:assessment_id>/questions")
@@ -96,10 +121,14 @@ def get_questions(assessment_id: int):
       security: [{bearerAuth: []}]
       parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: "questions: id, section, type, required, options, answer, shown; a group lists its sub-questions under questions"}
+        200:
+          description: "questions: id, section, type, required, options, answer, shown; a group lists its sub-questions under questions. Answers as in GET /api/v1/assessments/{id} (the board sees the last submitted version); same ETag."
+          headers: {ETag: {schema: {type: string}}}
+        403: {content: {application/json: {schema: ErrorSchema}}}
+        404: {content: {application/json: {schema: ErrorSchema}}}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
-    return jsonify(questions_json(assessment, _lang()))
+    assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
+    return _with_etag(jsonify(questions_json(assessment, _lang())), assessment)
 
 
 @api_blueprint.put("/v1/assessments/<int:assessment_id>/answers")
@@ -110,14 +139,17 @@ def put_answers(assessment_id: int):
     put:
       summary: Save some answers
       security: [{bearerAuth: []}]
-      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      parameters:
+        - {in: path, name: assessment_id, required: true, schema: {type: integer}}
+        - {in: header, name: If-Match, required: false, schema: {type: string}, description: "The ETag of GET /api/v1/assessments/{id}: the save is refused with 412 when the assessment changed since. Without it, the answers and fields sent are merged into the stored ones (other questions keep their answers)."}
       requestBody:
         content:
           application/json:
             schema: {type: object, properties: {answers: {type: object, additionalProperties: true}, algorithm: {type: object}}}
       responses:
-        200: {description: The assessment after the update}
-        409: {content: {application/json: {schema: ErrorSchema}}}
+        200: {description: The assessment after the update, with its new ETag, headers: {ETag: {schema: {type: string}}}}
+        409: {description: "The assessment is submitted or decided; its answers are frozen", content: {application/json: {schema: ErrorSchema}}}
+        412: {description: "If-Match does not match the current ETag: someone changed the assessment since you read it; nothing was saved. Read it again (GET) and repeat your change.", content: {application/json: {schema: ErrorSchema}}}
         422: {content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
@@ -133,36 +165,53 @@ def put_answers(assessment_id: int):
     body = _json_body()
     if "answers" not in body and "algorithm" not in body:
         return json_error(422, "Send answers and/or algorithm.", fields={"answers": "required"})
-    errors = {}
-    fields = None
-    if "algorithm" in body:
-        raw = body["algorithm"]
-        if isinstance(raw, dict):
-            # Partial: fields not sent keep their value.
-            raw = {**assessment.register_fields, **raw}
-        fields, field_errors = operations.clean_register_fields(
-            raw, organization=current_app.config["ORGANIZATION_NAME"]
-        )
-        errors.update(
-            {
-                f"algorithm.{k}" if not k.startswith("algorithm") else k: v
-                for k, v in field_errors.items()
-            }
-        )
+    expected = _if_match()
     try:
-        if errors:
-            raise operations.AnswersInvalidError(errors)
+        # Each operation takes the row lock first (once per transaction) and checks the
+        # state and the version under it: an edit racing a submit or a newer save loses
+        # cleanly (409/412) instead of landing on top of it.
         if "answers" in body:
-            operations.update_answers(db.session, g.api_user, assessment, body["answers"])
-        if fields is not None:
-            operations.update_register_fields(db.session, g.api_user, assessment, fields)
+            operations.update_answers(
+                db.session, g.api_user, assessment, body["answers"], expected_version=expected
+            )
+        if "algorithm" in body:
+            try:
+                operations.update_register_fields(
+                    db.session,
+                    g.api_user,
+                    assessment,
+                    body["algorithm"],
+                    organization=current_app.config["ORGANIZATION_NAME"],
+                    # Checked once, before the answers of this same request moved it on.
+                    expected_version=None if "answers" in body else expected,
+                )
+            except operations.AnswersInvalidError as failure:
+                raise operations.AnswersInvalidError(
+                    {
+                        k if k.startswith("algorithm") else f"algorithm.{k}": v
+                        for k, v in failure.fields.items()
+                    }
+                ) from None
+    except operations.VersionConflictError as conflict:
+        db.session.rollback()
+        response = json_error(
+            412,
+            "The assessment changed since you read it; nothing was saved. "
+            "Read it again and repeat your change.",
+            code="precondition_failed",
+        )
+        response.set_etag(str(conflict.current))
+        return response
+    except operations.StateConflictError:
+        db.session.rollback()
+        return json_error(409, f"The assessment is {assessment.status}; its answers are frozen.")
     except operations.AnswersInvalidError as failure:
         db.session.rollback()
         return json_error(
             422, "Some answers are not valid; nothing was saved.", fields=failure.fields
         )
     db.session.commit()
-    return jsonify(assessment_json(assessment, _lang()))
+    return _with_etag(jsonify(assessment_json(assessment, _lang())), assessment)
 
 
 @api_blueprint.post("/v1/assessments/<int:assessment_id>/submit")
@@ -187,8 +236,10 @@ def submit_assessment(assessment_id: int):
     try:
         operations.submit(db.session, g.api_user, assessment)
     except operations.StateConflictError as conflict:
+        db.session.rollback()
         return json_error(409, str(conflict))
     except operations.AnswersInvalidError as failure:
+        db.session.rollback()
         return json_error(422, "The assessment is not complete.", fields=failure.fields)
     db.session.commit()
     return jsonify(assessment_json(assessment, _lang()))
@@ -239,7 +290,7 @@ def review_assessment(assessment_id: int):
         {
             "review": review_json(mine),
             "outcome": outcome_json(outcome),
-            "assessment": assessment_json(assessment, _lang()),
+            "assessment": assessment_json(as_seen_by(g.api_user, assessment), _lang()),
         }
     ), 201
 

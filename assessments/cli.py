@@ -16,9 +16,17 @@ records_cli = click.Group("records", help="Stored PDF records of approved assess
 @records_cli.command("resume")
 @with_appcontext
 def resume_command() -> None:
-    """Render, store and publish approvals whose record is missing (after a crash)."""
-    done = records.resume_pending(db.session)
+    """Render, store and publish approvals whose record is missing (after a crash).
+
+    Goes on past an approval that fails, names each failure, and exits 1 when any failed."""
+    result = records.resume_pending(db.session)
+    for assessment_id, reason in result.failed:
+        click.echo(f"FAILED assessment {assessment_id}: {reason}", err=True)
+    done = result.done
     click.echo(f"{len(done)} approval(s) finished" + (f": {done}" if done else ""))
+    if result.failed:
+        click.echo(f"{len(result.failed)} approval(s) failed; they stay pending", err=True)
+        sys.exit(1)
 
 
 @records_cli.command("verify")

@@ -40,6 +40,9 @@ class Assessment(db.Model):
     editor_ids: Mapped[list] = mapped_column(JSONType, default=list)
     # Bumped by every decision: taking the row lock first serialises concurrent deciders.
     decision_counter: Mapped[int] = mapped_column(default=0)
+    # Bumped by every change of answers, register fields or state, under the row lock: the
+    # API's ETag and the web form's hidden version, so a stale save is refused (412/409).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Approved, record not yet rendered and stored: publication waits for the record.
     publication_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

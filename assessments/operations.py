@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import update
+from sqlalchemy.orm import Session, scoped_session
 
 from assessments import answers as answer_rules
 from assessments import scoring, workflow
@@ -22,6 +23,73 @@ class AnswersInvalidError(ValueError):
 
 class StateConflictError(RuntimeError):
     """The action does not fit the assessment's current state (HTTP 409)."""
+
+
+class VersionConflictError(StateConflictError):
+    """The change was made on an older version than the stored one (API 412, web 409)."""
+
+    def __init__(self, expected, current: int):
+        super().__init__(
+            f"the assessment changed since version {expected}; it is now version {current}"
+        )
+        self.expected = expected
+        self.current = current
+
+
+_LOCKS_KEY = "assessment_row_locks"
+
+
+def lock(session: Session, assessment: Assessment) -> None:
+    """Take the assessment's row lock for the rest of the transaction and re-read the row.
+
+    Every change (answers, register fields, submit, decisions, publication) calls this
+    first, so the state it checks and the answers it merges are the latest committed ones
+    and a concurrent change waits until this transaction ends. PostgreSQL: SELECT ... FOR
+    UPDATE. SQLite has no row locks: a write to the row takes the database's write lock
+    (like BEGIN IMMEDIATE) before anything is read. Taking it twice in one transaction is a
+    no-op, so callers need not know whether an operation they call already holds it."""
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKS_KEY)
+    if (
+        held is not None
+        and transaction is not None
+        and held[0] is transaction
+        and assessment.id in held[1]
+    ):
+        return
+    session.flush()  # refreshing below would drop changes not yet written
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Assessment)
+            .where(Assessment.id == assessment.id)
+            .values(row_version=Assessment.row_version)
+            .execution_options(synchronize_session=False)
+        )
+    session.refresh(assessment, with_for_update=True)
+    session.expire(assessment, ["versions"])
+    transaction = session.get_transaction()
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        session.info[_LOCKS_KEY] = held
+    held[1].add(assessment.id)
+
+
+def _check_version(assessment: Assessment, expected) -> None:
+    """`expected`: the row version the caller's change was based on, or a set of accepted
+    versions (If-Match may list several); None: not checked."""
+    if expected is None:
+        return
+    accepted = expected if isinstance(expected, set | frozenset) else {expected}
+    if assessment.row_version not in accepted:
+        raise VersionConflictError(expected, assessment.row_version)
+
+
+def touch(assessment: Assessment) -> None:
+    """Record a change: new row version (ETag) and timestamp. Call with the lock held."""
+    assessment.row_version = (assessment.row_version or 0) + 1
+    assessment.updated_at = utcnow()
 
 
 def facts(assessment: Assessment) -> AssessmentFacts:
@@ -48,6 +116,13 @@ def clean_register_fields(raw: dict, *, organization: str) -> tuple[dict, dict[s
     missing required fields only block submitting."""
     if not isinstance(raw, dict):
         return {}, {"algorithm": "give an object with register fields"}
+    unstorable = {
+        str(name)[:100]: "text with characters that cannot be stored"
+        for name, value in raw.items()
+        if answer_rules.unstorable_text(name) or answer_rules.unstorable_text(value)
+    }
+    if unstorable:
+        return {}, unstorable
     entry, ignored = clean_entry(
         {"organization": organization, "lang": "nld", "standard_version": "1.0", **raw}
     )
@@ -86,9 +161,17 @@ def _ensure_editable(assessment: Assessment) -> None:
         raise StateConflictError(f"the assessment is {assessment.status}; its answers are frozen")
 
 
-def update_answers(session: Session, actor, assessment: Assessment, updates: dict) -> list[str]:
-    """Validate all updates first; apply all or nothing. Returns the changed question ids."""
+def update_answers(
+    session: Session, actor, assessment: Assessment, updates: dict, *, expected_version=None
+) -> list[str]:
+    """Validate all updates first; apply all or nothing. Returns the changed question ids.
+
+    Under the row lock: the state is checked and the update merged into the answers as
+    stored now, so concurrent saves of different questions keep each other's answers.
+    `expected_version` (If-Match, the form's hidden version) refuses a stale change."""
+    lock(session, assessment)
     _ensure_editable(assessment)
+    _check_version(assessment, expected_version)
     cleaned, errors = answer_rules.validate(bank_of(assessment), updates)
     if errors:
         raise AnswersInvalidError(errors)
@@ -100,7 +183,7 @@ def update_answers(session: Session, actor, assessment: Assessment, updates: dic
     )
     if changed:
         assessment.answers = new_answers
-        assessment.updated_at = utcnow()
+        touch(assessment)
         _note_editor(assessment, actor)
         # Question ids only: answers may hold personal data and stay out of the log.
         audit.record(
@@ -114,12 +197,35 @@ def update_answers(session: Session, actor, assessment: Assessment, updates: dic
     return changed
 
 
-def update_register_fields(session: Session, actor, assessment: Assessment, fields: dict) -> None:
+def update_register_fields(
+    session: Session,
+    actor,
+    assessment: Assessment,
+    raw: dict,
+    *,
+    organization: str,
+    expected_version=None,
+) -> list[str]:
+    """Change some register fields (fields not given keep their value). Under the row lock
+    the given fields are laid over the stored ones, so concurrent changes of different
+    fields both stay. Raises AnswersInvalidError ({field: problem}) and changes nothing
+    when a field is not valid. Returns the changed field names."""
+    lock(session, assessment)
     _ensure_editable(assessment)
-    if fields != assessment.register_fields:
-        changed = [k for k in fields if fields.get(k) != assessment.register_fields.get(k)]
+    _check_version(assessment, expected_version)
+    if not isinstance(raw, dict):
+        raise AnswersInvalidError({"algorithm": "give an object with register fields"})
+    fields, errors = clean_register_fields(
+        {**assessment.register_fields, **raw}, organization=organization
+    )
+    if not errors and not fields.get("name"):
+        errors["name"] = "required"
+    if errors:
+        raise AnswersInvalidError(errors)
+    changed = [k for k in fields if fields.get(k) != assessment.register_fields.get(k)]
+    if changed:
         assessment.register_fields = {**assessment.register_fields, **fields}
-        assessment.updated_at = utcnow()
+        touch(assessment)
         _note_editor(assessment, actor)
         audit.record(
             session,
@@ -129,6 +235,7 @@ def update_register_fields(session: Session, actor, assessment: Assessment, fiel
             f"assessment {assessment.id}: register fields changed",
             details={"fields": changed[:100]},
         )
+    return changed
 
 
 def submission_problems(assessment: Assessment) -> dict[str, str]:
@@ -168,6 +275,9 @@ def submit(session: Session, actor, assessment: Assessment) -> AssessmentVersion
     """Freeze the answers as a numbered version for review and tell the board."""
     from assessments import review  # review builds on this module
 
+    # The same lock as the edits: an edit sent at the same moment lands before the frozen
+    # version (and is part of it) or after it (and is refused with 409), never in between.
+    lock(session, assessment)
     _ensure_editable(assessment)
     problems = submission_problems(assessment)
     if problems:
@@ -175,7 +285,7 @@ def submit(session: Session, actor, assessment: Assessment) -> AssessmentVersion
     version = freeze_version(session, actor, assessment)
     assessment.status = workflow.next_state(assessment.status, workflow.SUBMIT)
     assessment.submitted_at = version.submitted_at
-    assessment.updated_at = version.submitted_at
+    touch(assessment)
     audit.record(
         session,
         actor,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Response, current_app, render_template, request
@@ -51,9 +52,32 @@ PDF_VARIANT = "pdf/a-3b"
 RECORD_KINDS = (RECORD_PUBLIC, RECORD_INTERNAL)
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    # Records are built from our own template and stylesheet only; nothing is fetched.
-    raise ValueError(f"records load no external resources ({url[:80]})")
+_FETCHER_CLASS = None
+
+
+def record_url_fetcher():
+    """A WeasyPrint URL fetcher that fetches nothing (WeasyPrint 70's URLFetcher API).
+
+    Records are built from our own template and stylesheet (read from its file, not
+    fetched); a reference to anything else (`file:`, `http:`, `data:` or relative, from a
+    template change or markup that slipped into a record) is refused. WeasyPrint reports a
+    refused resource as a warning and renders the rest, so a hostile reference can neither
+    read a file or an internal address into the PDF nor abort the rendering."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        from weasyprint.urls import URLFetcher
+
+        class RecordURLFetcher(URLFetcher):
+            def __init__(self):
+                super().__init__(
+                    timeout=1, allowed_protocols=(), allow_redirects=False, fail_on_errors=False
+                )
+
+            def fetch(self, url, headers=None):
+                raise ValueError(f"records load no external resources ({url[:80]})")
+
+        _FETCHER_CLASS = RecordURLFetcher
+    return _FETCHER_CLASS()
 
 
 def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -> dict:
@@ -151,8 +175,9 @@ def html_to_pdf(html: str, *, identifier: str, attachments=()) -> bytes:
     """WeasyPrint with the record's stylesheet, PDF/A variant and locked-down fetcher."""
     from weasyprint import CSS, HTML
 
-    return HTML(string=html, base_url=str(RECORD_CSS.parent), url_fetcher=_refuse_fetch).write_pdf(
-        stylesheets=[CSS(filename=str(RECORD_CSS))],
+    fetcher = record_url_fetcher()
+    return HTML(string=html, base_url=str(RECORD_CSS.parent), url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(filename=str(RECORD_CSS), url_fetcher=fetcher)],
         pdf_variant=PDF_VARIANT,
         pdf_identifier=identifier.encode(),
         attachments=list(attachments),
@@ -279,15 +304,37 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
     return algorithm
 
 
-def resume_pending(session: Session, actor=None) -> list[int]:
-    """Finish every approval whose record was not stored (for example after a crash)."""
-    done = []
-    for assessment_id in session.scalars(
-        select(Assessment.id).where(Assessment.publication_pending.is_(True))
-    ):
-        publish_approved(session, actor, session.get(Assessment, assessment_id))
-        done.append(assessment_id)
-    return done
+@dataclass
+class ResumeResult:
+    done: list[int] = field(default_factory=list)
+    # (assessment id, why it failed): the others went ahead regardless.
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def resume_pending(session: Session, actor=None) -> ResumeResult:
+    """Finish every approval whose record was not stored (for example after a crash).
+
+    One failing approval (a record that does not render, a slug conflict) is rolled back,
+    reported and skipped; it never holds up the others."""
+    result = ResumeResult()
+    pending = list(
+        session.scalars(
+            select(Assessment.id)
+            .where(Assessment.publication_pending.is_(True))
+            .order_by(Assessment.id)
+        )
+    )
+    for assessment_id in pending:
+        try:
+            publish_approved(session, actor, session.get(Assessment, assessment_id))
+        except Exception as failure:  # any failure is reported; then the next one
+            session.rollback()
+            log.exception("record of assessment %s could not be finished", assessment_id)
+            reason = f"{type(failure).__name__}: {failure}".replace("\n", " ")
+            result.failed.append((assessment_id, reason[:300]))
+        else:
+            result.done.append(assessment_id)
+    return result
 
 
 def verify(session: Session) -> list[tuple[Record, str]]:

@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessments import quorum, schedule, workflow
+from assessments import answers as answer_rules
+from assessments import operations, quorum, schedule, workflow
 from assessments.bank import get_bank
 from assessments.models import Assessment, AssessmentVersion, Comment, Review
 from assessments.operations import facts
@@ -53,7 +54,7 @@ class ReviewInvalidError(ReviewError):
 def transition(session: Session, actor, assessment: Assessment, action: str) -> None:
     before = assessment.status
     assessment.status = workflow.next_state(before, action)
-    assessment.updated_at = utcnow()
+    operations.touch(assessment)
     audit.record(
         session,
         actor,
@@ -115,16 +116,10 @@ def quorum_state(session: Session, assessment: Assessment, version: AssessmentVe
 
 
 def lock(session: Session, assessment: Assessment) -> None:
-    """Take the assessment's row lock (PostgreSQL) or the write lock (SQLite) before reading
-    the state a decision depends on; a concurrent decider waits here and then sees ours."""
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(decision_counter=Assessment.decision_counter + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(assessment)
-    session.expire(assessment, ["versions"])
+    """Take the assessment's row lock (the same one edits and submitting take) before
+    reading the state a decision depends on; a concurrent decider waits here and then sees
+    ours."""
+    operations.lock(session, assessment)
     for version in assessment.versions:
         session.expire(version, ["reviews"])
 
@@ -134,6 +129,9 @@ def _clean_text(value, name: str, errors: dict, *, required: bool = False) -> st
         value = ""
     if not isinstance(value, str):
         errors[name] = "text"
+        return ""
+    if answer_rules.unstorable_text(value):
+        errors[name] = "unstorable"
         return ""
     value = value.strip()
     if required and not value:
@@ -304,6 +302,7 @@ def decide(session: Session, actor, assessment: Assessment, data: dict) -> quoru
 def add_comment(
     session: Session, actor, assessment: Assessment, question_id: str, body: str, parent_id=None
 ) -> Comment:
+    lock(session, assessment)  # it may start the review: a transition
     if not permissions.can_comment_on_assessment(actor, facts(assessment)):
         raise ReviewForbiddenError("You cannot comment on this assessment now.")
     errors: dict[str, str] = {}
@@ -373,6 +372,7 @@ def threads(session: Session, assessment: Assessment) -> dict[str, list[Comment]
 
 
 def withdraw(session: Session, actor, assessment: Assessment) -> None:
+    lock(session, assessment)  # not in the middle of a save, a submit or a decision
     if not permissions.can_withdraw_assessment(actor, facts(assessment)):
         raise ReviewForbiddenError("You cannot withdraw this assessment.")
     transition(session, actor, assessment, workflow.WITHDRAW)
@@ -380,6 +380,7 @@ def withdraw(session: Session, actor, assessment: Assessment) -> None:
 
 def reassess(session: Session, actor, assessment: Assessment) -> None:
     """A new round on an approved assessment: a draft again, answers kept, next version."""
+    lock(session, assessment)
     if not permissions.can_reassess(actor, facts(assessment)):
         raise ReviewForbiddenError("You cannot start a re-assessment of this assessment.")
     if assessment.publication_pending:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from assessments import operations, presentation, records, review, workflow
 from assessments.models import Assessment, Comment
 from assessments.views import _lang, blueprint
+from assessments.visibility import as_seen_by
 from portal.auth import permissions
 from portal.auth.session import internal_required
 from portal.extensions import db
@@ -28,6 +29,7 @@ PROBLEM_MESSAGES = {
     "future": _l("Choose a date in the future."),
     "too_long": _l("This text is too long."),
     "unknown": _l("This is not part of the assessment."),
+    "unstorable": _l("This contains characters that cannot be stored. Type the text again."),
 }
 FIELD_LABELS = {
     "decision": _l("Decision"),
@@ -55,10 +57,24 @@ def _messages(errors: dict[str, str]) -> dict[str, str]:
     }
 
 
+class FormTamperedError(ValueError):
+    """A hidden field of the decision form holds something the page never sends."""
+
+
+def _condition_rows(form) -> int:
+    raw = form.get("conditions-rows")
+    if raw is None or raw == "":
+        return CONDITION_ROWS
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 4):
+        raise FormTamperedError("conditions-rows")
+    return min(int(raw), review.MAX_CONDITIONS)
+
+
 def review_form_data(form, section_ids: list[str]) -> dict:
-    """The decision form as the same structure the API accepts."""
+    """The decision form as the same structure the API accepts. Raises FormTamperedError
+    when the row count is not a number (the page always sends one)."""
     conditions = []
-    for index in range(min(int(form.get("conditions-rows", CONDITION_ROWS) or 0), 30)):
+    for index in range(_condition_rows(form)):
         conditions.append(
             {
                 "text": form.get(f"conditions-{index}-text", ""),
@@ -103,7 +119,7 @@ def _review_page(assessment: Assessment, *, values=None, errors=None, status=200
     people = {u.id: u for u in state.board + state.privacy_officers}
     return render_template(
         "assessments/review.html",
-        assessment=assessment,
+        assessment=as_seen_by(current_user, assessment),
         version=version,
         previous=previous,
         bank=bank,
@@ -167,7 +183,23 @@ def record_download(assessment_id: int):
 def decide(assessment_id: int):
     assessment = _load(assessment_id)
     bank = operations.bank_of(assessment)
-    data = review_form_data(request.form, [s.id for s in bank.sections])
+    section_ids = [s.id for s in bank.sections]
+    try:
+        data = review_form_data(request.form, section_ids)
+    except FormTamperedError:
+        # Keep what was typed in the first rows; nothing is recorded.
+        form = request.form.copy()
+        form["conditions-rows"] = str(CONDITION_ROWS)
+        data = review_form_data(form, section_ids)
+        flash(
+            _("Not saved: the form was incomplete. Check your decision and send it again."), "error"
+        )
+        return _review_page(
+            assessment,
+            values=data,
+            errors={"conditions": _("The conditions could not be read. Check them.")},
+            status=422,
+        )
     try:
         outcome = review.decide(db.session, current_user, assessment, data)
     except review.ReviewInvalidError as failure:
@@ -212,10 +244,15 @@ def add_comment(assessment_id: int):
         )
     except review.ReviewInvalidError as failure:
         db.session.rollback()
-        if "body" in failure.fields:
+        if failure.fields.get("body") == "unstorable":
+            flash(str(PROBLEM_MESSAGES["unstorable"]), "error")
+        elif "body" in failure.fields:
             flash(_("Write a comment before sending it."), "error")
         else:
             abort(400)
+    except review.ReviewError as failure:
+        db.session.rollback()
+        abort(failure.status)
     else:
         db.session.commit()
         flash(_("Comment added."), "ok")
@@ -251,7 +288,11 @@ def _back_to_question(assessment: Assessment, question_id: str) -> str:
 @internal_required(permissions.can_use_internal_side)
 def withdraw(assessment_id: int):
     assessment = _load(assessment_id, permissions.can_withdraw_assessment)
-    review.withdraw(db.session, current_user, assessment)
+    try:
+        review.withdraw(db.session, current_user, assessment)
+    except review.ReviewError:
+        db.session.rollback()
+        abort(409)  # its state changed a moment ago
     db.session.commit()
     flash(_("The assessment has been withdrawn."), "ok")
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
@@ -263,7 +304,7 @@ def reassess(assessment_id: int):
     assessment = _load(assessment_id, permissions.can_reassess)
     try:
         review.reassess(db.session, current_user, assessment)
-    except review.ReviewConflictError:
+    except review.ReviewError:
         db.session.rollback()
         abort(409)
     db.session.commit()

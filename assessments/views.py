@@ -16,6 +16,7 @@ from assessments import forms, operations, scoring
 from assessments.conditions import shown_questions
 from assessments.models import Assessment, Comment
 from assessments.outcomes import analyse
+from assessments.visibility import as_seen_by
 from portal import audit
 from portal.auth import permissions
 from portal.auth.models import ApiToken, User
@@ -39,7 +40,9 @@ def _visible_assessments():
         conditions.append(Assessment.submitted_at.is_not(None))
     candidates = db.session.scalars(statement.where(or_(*conditions)))
     return [
-        a for a in candidates if permissions.can_view_assessment(current_user, operations.facts(a))
+        as_seen_by(current_user, a)
+        for a in candidates
+        if permissions.can_view_assessment(current_user, operations.facts(a))
     ]
 
 
@@ -151,10 +154,30 @@ def _refusal_status(assessment: Assessment) -> int:
     return 409 if open_again else 403
 
 
+def _form_version():
+    """The row version the form was rendered with (hidden field `row_version`): None when
+    the form has none; a value that is not a version matches nothing (a stale form)."""
+    raw = request.form.get("row_version")
+    if raw is None:
+        return None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else set()
+
+
+def _stale_form_message() -> str:
+    return _(
+        "Not saved: this assessment was changed (by someone else or in another tab) after"
+        " you opened this page. What you typed is still here. Check it against the saved"
+        " answers, then save again."
+    )
+
+
 def _context(assessment: Assessment) -> dict:
+    """What every questionnaire page shows; `assessment` as the viewer may see it."""
+    assessment = as_seen_by(current_user, assessment)
     bank = operations.bank_of(assessment)
     return {
         "assessment": assessment,
+        "row_version": assessment.row_version,
         "bank": bank,
         "lang": _lang(),
         "risk": scoring.compute(bank, assessment.answers).as_dict(_lang()),
@@ -201,28 +224,48 @@ def overview(assessment_id: int):
 def register_fields(assessment_id: int):
     assessment = _load(assessment_id)
     context = _context(assessment)
-    values, errors = dict(assessment.register_fields), {}
+    values, errors = dict(context["assessment"].register_fields), {}
+    status = 200
     if request.method == "POST":
         if not context["can_edit"]:
             abort(_refusal_status(assessment))
-        values = {**assessment.register_fields, **forms.register_fields_from_form(request.form)}
-        fields, errors = operations.clean_register_fields(
-            values, organization=current_app.config["ORGANIZATION_NAME"]
-        )
-        if not fields.get("name"):
-            errors["name"] = _("Give the algorithm a name.")
-        if not errors:
-            operations.update_register_fields(db.session, current_user, assessment, fields)
+        typed = forms.register_fields_from_form(request.form)
+        try:
+            operations.update_register_fields(
+                db.session,
+                current_user,
+                assessment,
+                typed,
+                organization=current_app.config["ORGANIZATION_NAME"],
+                expected_version=_form_version(),
+            )
+        except operations.VersionConflictError:
+            db.session.rollback()
+            flash(_stale_form_message(), "error")
+            status = 409
+        except operations.StateConflictError:
+            db.session.rollback()
+            abort(409)
+        except operations.AnswersInvalidError as failure:
+            db.session.rollback()
+            errors = dict(failure.fields)
+            if errors.get("name") == "required":
+                errors["name"] = _("Give the algorithm a name.")
+            status = 422
+        else:
             db.session.commit()
             flash(_("Saved."), "ok")
             return redirect(url_for("assessments.register_fields", assessment_id=assessment.id))
+        # Not saved: the form shows what was typed, and the version stored now.
+        values = {**assessment.register_fields, **typed}
+        context = _context(assessment)
     return render_template(
         "assessments/register_fields.html",
         values=values,
         errors=errors,
         form_fields=forms.REGISTER_FORM_FIELDS,
         **context,
-    ), 422 if errors else 200
+    ), status
 
 
 @blueprint.route("/toetsingen/<int:assessment_id>/<section_id>", methods=["GET", "POST"])
@@ -233,9 +276,10 @@ def section(assessment_id: int, section_id: str):
     bank = context["bank"]
     if bank.section(section_id) is None:
         abort(404)
-    answers = dict(assessment.answers)
+    answers = dict(context["assessment"].answers)
     errors: dict[str, str] = {}
     extra_rows: dict[str, int] = {}
+    status = 200
     if request.method == "POST":
         if not context["can_edit"]:
             abort(_refusal_status(assessment))
@@ -246,17 +290,36 @@ def section(assessment_id: int, section_id: str):
         applies = shown_questions(bank.questions, {**answers, **typed_all})
         typed = {q.id: typed_all[q.id] for q in applies if q.section == section_id}
         action = request.form.get("action", "save")
+        bad_action = False
         if action.startswith("remove-row:"):
             question_id, _sep, index = action.removeprefix("remove-row:").rpartition(":")
             rows = typed.get(question_id)
-            if isinstance(rows, list) and index.isdigit() and int(index) < len(rows):
+            if not (index.isascii() and index.isdigit() and len(index) < 4):
+                bad_action = True
+            elif isinstance(rows, list) and int(index) < len(rows):
                 rows.pop(int(index))
+            # A row past the end was empty: the form leaves empty rows out already.
         try:
-            operations.update_answers(db.session, current_user, assessment, typed)
+            if bad_action:
+                raise operations.AnswersInvalidError(
+                    {"action": _("This row cannot be removed. Nothing was saved; try again.")}
+                )
+            operations.update_answers(
+                db.session, current_user, assessment, typed, expected_version=_form_version()
+            )
+        except operations.VersionConflictError:
+            db.session.rollback()
+            flash(_stale_form_message(), "error")
+            answers = {**assessment.answers, **typed}  # keep what was typed on the form
+            status = 409
+        except operations.StateConflictError:
+            db.session.rollback()
+            abort(409)
         except operations.AnswersInvalidError as failure:
             db.session.rollback()
             errors = failure.fields
-            answers = {**answers, **typed}  # keep what was typed on the form
+            answers = {**assessment.answers, **typed}  # keep what was typed on the form
+            status = 422
         else:
             db.session.commit()
             if action.startswith("add-row:"):
@@ -304,7 +367,7 @@ def section(assessment_id: int, section_id: str):
         extra_rows=extra_rows,
         field_name=forms.field_name,
         **context,
-    ), 422 if errors else 200
+    ), status
 
 
 @blueprint.post("/toetsingen/<int:assessment_id>/indienen")
@@ -315,6 +378,9 @@ def submit(assessment_id: int):
         abort(_refusal_status(assessment))
     try:
         operations.submit(db.session, current_user, assessment)
+    except operations.StateConflictError:
+        db.session.rollback()
+        abort(409)  # submitted a moment ago (another tab, the API): once is enough
     except operations.AnswersInvalidError:
         db.session.rollback()
         flash(

@@ -15,8 +15,11 @@ from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 EDITABLE_STATES = workflow.EDITABLE
 # States in which the board decides.
 REVIEWABLE_STATES = workflow.UNDER_REVIEW
-# The board sees everything that has been submitted at least once.
-VISIBLE_TO_REVIEWERS = frozenset(workflow.STATES) - {workflow.DRAFT}
+# States in which the board sees an assessment only if a version was ever submitted.
+NOT_YET_SUBMITTED = frozenset({workflow.DRAFT, workflow.WITHDRAWN, workflow.CHANGES_REQUESTED})
+# The board sees an assessment once a version has been submitted to it, in every state
+# after that (also a re-assessment draft or a withdrawn one), but only its submitted
+# versions: see `can_view_working_copy`.
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,17 @@ def can_view_assessment(user, assessment: AssessmentFacts) -> bool:
         return False
     if ADMIN in user.roles or _is_author(user, assessment):
         return True
-    seen_by_board = assessment.status in VISIBLE_TO_REVIEWERS and (
-        assessment.status != "changes_requested" or assessment.ever_submitted
-    )
-    return _has(user, REVIEWER, PRIVACY_OFFICER) and seen_by_board
+    # Never submitted (a draft, or a draft withdrawn before submitting): the owner's alone.
+    # Submitted, in review, approved and rejected can only be reached by submitting.
+    submitted_once = assessment.ever_submitted or assessment.status not in NOT_YET_SUBMITTED
+    return _has(user, REVIEWER, PRIVACY_OFFICER) and submitted_once
+
+
+def can_view_working_copy(user, assessment: AssessmentFacts) -> bool:
+    """The answers and register fields as the owner is editing them now. Everyone else who
+    may view the assessment (the board, the privacy officer) sees only the versions that
+    were submitted to them, frozen, never unsubmitted edits."""
+    return _active(user) and (ADMIN in user.roles or _is_author(user, assessment))
 
 
 def can_edit_assessment(user, assessment: AssessmentFacts) -> bool:
