@@ -32,11 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _check_secret_key(app)
 
-    from portal import errors, i18n, logging_setup, page_cache, security, views
+    from portal import errors, i18n, input_guard, logging_setup, page_cache, security, views
     from portal.auth import session as auth_session
     from portal.extensions import csrf, db, limiter, migrate
 
     logging_setup.init_app(app)
+    input_guard.init_app(app)  # before CSRF reads forms and before any route is added
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.input_guard import parse_int
 from register import search
 from register.models import VERSION_PUBLISHED, Algorithm, AlgorithmTheme, AlgorithmVersion
 
 SORTS = ("relevance", "name", "recent")
 FACETS = ("status", "publication_category", "department", "theme", "risk_level")
+RISK_LEVELS = ("1", "2", "3", "4")
+MAX_PAGE = 100_000
+MAX_FILTER_LENGTH = 200
 
 
 @dataclass
@@ -31,27 +35,28 @@ class RegisterQuery:
 
     @classmethod
     def from_args(cls, args, *, default_per_page: int, max_per_page: int) -> RegisterQuery:
-        """Parse request arguments leniently: nonsense becomes the default, never an error."""
+        """Parse request arguments leniently: nonsense becomes the default, never an error.
 
-        def as_int(value, default, low, high):
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                return default
-            return min(max(number, low), high)
+        Numbers count only in ASCII digits: int() also reads `٣` and `²`.isdigit() is true,
+        and a page beyond MAX_PAGE would overflow the database's OFFSET.
+        """
 
-        risk = [int(v) for v in args.getlist("risk_level") if v.isdigit() and 1 <= int(v) <= 4]
+        def values(name: str, limit: int) -> list[str]:
+            # A filter value longer than any facet value can match nothing.
+            return [v for v in args.getlist(name) if v and len(v) <= MAX_FILTER_LENGTH][:limit]
+
+        risk = [int(v) for v in dict.fromkeys(args.getlist("risk_level")) if v in RISK_LEVELS]
         sort = args.get("sort", "")
         return cls(
             q=(args.get("q") or "")[: search.MAX_QUERY_LENGTH].strip(),
-            status=[v for v in args.getlist("status") if v][:10],
-            publication_category=[v for v in args.getlist("publication_category") if v][:10],
-            department=[v for v in args.getlist("department") if v][:20],
-            theme=[v for v in args.getlist("theme") if v][:20],
+            status=values("status", 10),
+            publication_category=values("publication_category", 10),
+            department=values("department", 20),
+            theme=values("theme", 20),
             risk_level=risk,
             sort=sort if sort in SORTS else "",
-            page=as_int(args.get("page"), 1, 1, 100_000),
-            per_page=as_int(args.get("per_page"), default_per_page, 1, max_per_page),
+            page=parse_int(args.get("page"), 1, 1, MAX_PAGE),
+            per_page=parse_int(args.get("per_page"), default_per_page, 1, max_per_page),
         )
 
     @property

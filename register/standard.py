@@ -8,6 +8,7 @@ pure functions: no Flask, no database.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -155,12 +156,40 @@ def empty_entry() -> dict:
     return {name: ([] if name in LIST_FIELDS else "") for name in FIELD_NAMES}
 
 
-def _clean_scalar(spec: FieldSpec, value) -> str:
+class CleanedEntry(dict):
+    """An entry as clean_entry returns it, plus `problems`: {field: why} for values of the
+    wrong type (a number where a list belongs, an object where text belongs). Such a field
+    is left empty and validate_entry reports the problem, so every caller that validates
+    refuses the entry with field errors instead of failing."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems: dict[str, str] = {}
+
+
+class _WrongTypeError(ValueError):
+    pass
+
+
+def _scalar_text(value) -> str:
+    """Text for a scalar field: text as is, a finite number written out, nothing else."""
     if value is None:
         return ""
-    if not isinstance(value, str):
-        value = str(value)
-    value = value.strip()
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise _WrongTypeError("give text, not true or false")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _WrongTypeError("not a valid number")
+        return str(value)
+    raise _WrongTypeError("give text, not a list or object")
+
+
+def _clean_scalar(spec: FieldSpec, value) -> str:
+    value = _scalar_text(value).strip()
     if spec.kind == "html":
         return sanitize_html(value)
     value = plain_text(value)
@@ -169,36 +198,72 @@ def _clean_scalar(spec: FieldSpec, value) -> str:
     return value
 
 
-def clean_entry(raw: dict) -> tuple[dict, list[str]]:
+def _clean_list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[;|]", value)
+    elif not isinstance(value, list | tuple):
+        raise _WrongTypeError("give a list of values")
+    cleaned = []
+    for item in value:
+        text = plain_text(_scalar_text(item))
+        if text:
+            cleaned.append(text)
+    return cleaned
+
+
+def _clean_group(spec: FieldSpec, value, problems: dict[str, str]) -> list[dict]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple):
+        raise _WrongTypeError("give a list of {title, link} objects")
+    rows = []
+    for index, row in enumerate(value):
+        if isinstance(row, str):
+            rows.append({"title": plain_text(row), "link": ""})
+            continue
+        if not isinstance(row, dict):
+            problems[f"{spec.name}[{index}]"] = "give an object with title and link"
+            continue
+        cleaned = {}
+        for sub in spec.group_fields:
+            try:
+                cleaned[sub.name] = _clean_scalar(sub, row.get(sub.name))
+            except _WrongTypeError as error:
+                problems[f"{spec.name}[{index}].{sub.name}"] = str(error)
+                cleaned[sub.name] = ""
+        rows.append(cleaned)
+    return [row for row in rows if any(row.values())]
+
+
+def clean_entry(raw: dict) -> tuple[CleanedEntry, list[str]]:
     """Normalise a raw mapping into an entry: sanitised values, known fields only.
 
-    Returns the entry and the names of unknown fields that were ignored.
+    Returns the entry and the names of unknown fields that were ignored. Values of the
+    wrong type never raise: they are left empty and listed in `entry.problems`, which
+    validate_entry reports.
     """
-    entry = empty_entry()
-    ignored = []
+    entry = CleanedEntry(empty_entry())
+    ignored: list[str] = []
+    if not isinstance(raw, dict):
+        entry.problems["entry"] = "give an object with register fields"
+        return entry, ignored
     for key, value in raw.items():
-        name = LEGACY_ALIASES.get(key, key)
-        spec = FIELDS_BY_NAME.get(name)
+        name = LEGACY_ALIASES.get(key, key) if isinstance(key, str) else key
+        spec = FIELDS_BY_NAME.get(name) if isinstance(name, str) else None
         if spec is None:
             ignored.append(key)
             continue
-        if spec.kind == "list":
-            items = value or []
-            if isinstance(items, str):
-                items = re.split(r"[;|]", items)
-            entry[name] = [plain_text(str(item)) for item in items if str(item).strip()]
-        elif spec.kind == "group":
-            rows = []
-            for row in value or []:
-                if not isinstance(row, dict):
-                    rows.append({"title": plain_text(str(row)), "link": ""})
-                    continue
-                rows.append(
-                    {sub.name: _clean_scalar(sub, row.get(sub.name)) for sub in spec.group_fields}
-                )
-            entry[name] = [row for row in rows if any(row.values())]
-        else:
-            entry[name] = _clean_scalar(spec, value)
+        try:
+            if spec.kind == "list":
+                entry[name] = _clean_list(value)
+            elif spec.kind == "group":
+                entry[name] = _clean_group(spec, value, entry.problems)
+            else:
+                entry[name] = _clean_scalar(spec, value)
+        except _WrongTypeError as error:
+            entry.problems[name] = str(error)
     return entry, ignored
 
 
@@ -207,6 +272,9 @@ def is_web_address(value: str) -> bool:
 
 
 def _check_scalar(spec: FieldSpec, value: str, label: str, errors: dict, formats: bool) -> None:
+    if not isinstance(value, str):
+        errors[label] = "give text"
+        return
     if not value:
         if spec.required:
             errors[label] = "required"
@@ -237,17 +305,30 @@ def validate_entry(entry: dict, *, utrecht: bool = False, formats: bool = True) 
     for spec in FIELDS:
         value = entry.get(spec.name)
         if spec.kind == "list":
+            if not isinstance(value, list | tuple | type(None)):
+                errors[spec.name] = "give a list of values"
+                continue
             for item in value or []:
                 if item not in spec.permitted:
                     errors[spec.name] = f"unknown value {item!r}"
                     break
         elif spec.kind == "group":
+            if not isinstance(value, list | tuple | type(None)):
+                errors[spec.name] = "give a list of {title, link} objects"
+                continue
             for index, row in enumerate(value or []):
+                if not isinstance(row, dict):
+                    errors[f"{spec.name}[{index}]"] = "give an object with title and link"
+                    continue
                 for sub in spec.group_fields:
                     label = f"{spec.name}[{index}].{sub.name}"
-                    _check_scalar(sub, row.get(sub.name, ""), label, errors, formats)
+                    sub_value = row.get(sub.name)
+                    _check_scalar(
+                        sub, "" if sub_value is None else sub_value, label, errors, formats
+                    )
         else:
             _check_scalar(spec, value or "", spec.name, errors, formats)
+    errors.update(getattr(entry, "problems", {}))
     begin, end = entry.get("begin_date"), entry.get("end_date")
     if begin and end and _DATE_RE.match(begin) and _DATE_RE.match(end) and end < begin:
         errors["end_date"] = "before the begin date"

@@ -246,10 +246,10 @@ def audit_log():
         "actor": request.args.get("actor", "").strip()[:254],
         "object_type": request.args.get("object_type", "").strip()[:40],
     }
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    from portal.input_guard import parse_int
+
+    # ASCII digits only, and bounded: a huge page would overflow the database's OFFSET.
+    page = parse_int(request.args.get("page"), 1, 1, 1_000_000)
     statement = select(audit.AuditEvent)
     if filters["action"]:
         statement = statement.where(audit.AuditEvent.action == filters["action"])
