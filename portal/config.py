@@ -18,6 +18,19 @@ def _database_url(instance_path: str) -> str:
     return url
 
 
+def _host_list(name: str) -> list[str] | None:
+    """A comma-separated list from the environment, or None when the variable is unset."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
 def from_environment(instance_path: str) -> dict:
     """Settings read at start-up. instance/config.py may override any of them afterwards."""
     return {
@@ -49,8 +62,32 @@ def from_environment(instance_path: str) -> dict:
         or os.environ.get("REDIS_URL")
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Only failed logins count. Per address over all accounts, and per account over all
+        # addresses (looser, so strangers cannot keep an account shut for long).
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per 10 minutes",
-        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "30 per 10 minutes",
+        # Per account and address: after LOGIN_FREE_FAILURES wrong passwords each further one
+        # makes that pair wait, doubling from LOGIN_DELAY_SECONDS up to LOGIN_MAX_DELAY_SECONDS;
+        # a successful login clears it.
+        "LOGIN_FREE_FAILURES": 4,
+        "LOGIN_DELAY_SECONDS": 10,
+        "LOGIN_MAX_DELAY_SECONDS": 300,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 3600,
+        # The token API (/api/v1 with Authorization: Bearer): per token, and failed
+        # authentications per address.
+        "API_RATE_LIMIT_PER_TOKEN": os.environ.get("API_RATE_LIMIT_PER_TOKEN", "300 per minute"),
+        "API_AUTH_FAILURE_LIMIT": "30 per minute",
+        # Hosts this site answers to (others get 400). Unset: SITE_URL's host (and SERVER_NAME),
+        # plus localhost and 127.0.0.1 in development; see portal/security.py.
+        "TRUSTED_HOSTS": _host_list("TRUSTED_HOSTS"),
+        # Number of reverse proxies in front (werkzeug ProxyFix); 0 trusts no forwarded header.
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO", 0),
+        # Strict-Transport-Security; one year in production, off in development.
+        "HSTS_MAX_AGE": _int(
+            "HSTS_MAX_AGE",
+            31_536_000 if os.environ.get("PORTAL_ENV", "production") == "production" else 0,
+        ),
         # Notifications: SMTP when MAIL_SERVER is set, otherwise logged.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

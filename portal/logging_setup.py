@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
+
+# A client's X-Request-ID is kept only when it is a short plain token; anything else (line
+# breaks, markup, long strings) would let a client write into our logs, so it gets a new id.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_from(header: str | None) -> str:
+    if header and REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
 
 
 class RequestContextFilter(logging.Filter):
@@ -34,7 +45,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def start_timer() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
         g.started = time.perf_counter()
 
     @app.after_request

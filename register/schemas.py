@@ -5,9 +5,9 @@ Fields are listed explicitly: a new column never leaks into the public output by
 
 from __future__ import annotations
 
-from flask import url_for
 from marshmallow import Schema, fields
 
+from portal.urls import absolute_url
 from register.standard import FIELDS
 
 
@@ -73,7 +73,7 @@ def entry_payload(algorithm, version_number: int | None = None) -> dict:
         "published_at": algorithm.published_at,
         "first_published_at": algorithm.first_published_at,
         "risk_level": algorithm.risk_level,
-        "register_url": url_for("register.entry", slug=algorithm.slug, _external=True),
+        "register_url": absolute_url("register.entry", slug=algorithm.slug),
     }
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from assessments import records
 from assessments.models import RECORD_PUBLIC, Record
 from portal.db import utcnow
 from portal.extensions import db
+from portal.urls import absolute_url
 from register import exchange, feed, queries
 from register.standard import FIELDS_BY_NAME, LIST_FIELDS, html_to_text
 
@@ -147,11 +148,11 @@ def atom_feed():
     versions = queries.recent_versions(db.session, limit=50)
     xml = feed.build(
         versions,
-        feed_url=url_for("register.atom_feed", _external=True),
-        site_url=url_for("register.home", _external=True),
+        feed_url=absolute_url("register.atom_feed"),
+        site_url=absolute_url("register.home"),
         title=_("Algorithm register of the municipality of Utrecht: changes"),
-        entry_url=lambda slug, number: url_for(
-            "register.version_changes", slug=slug, number=number, _external=True
+        entry_url=lambda slug, number: absolute_url(
+            "register.version_changes", slug=slug, number=number
         ),
     )
     return Response(xml, mimetype="application/atom+xml")

@@ -57,6 +57,7 @@ def test_unexpected_errors_get_a_friendly_page_or_json(tmp_path, monkeypatch):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
             "JSON_LOGS": False,
             "LOG_LEVEL": "CRITICAL",
+            "SITE_URL": "http://localhost",  # the test client's host; others get 400
         }
     )
 
@@ -73,3 +74,98 @@ def test_unexpected_errors_get_a_friendly_page_or_json(tmp_path, monkeypatch):
     api = client.get("/api/v1/kapot")
     assert api.status_code == 500
     assert api.json == {"error": {"code": "internal_error", "message": "Internal server error"}}
+
+
+def _bare_app(monkeypatch, tmp_path, **config):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    return create_app(
+        {"SECRET_KEY": "x", "JSON_LOGS": False, "LOG_LEVEL": "WARNING", "TESTING": True, **config}
+    )
+
+
+def test_hsts_in_production_over_https_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.delenv("HSTS_MAX_AGE", raising=False)
+    production = _bare_app(
+        monkeypatch, tmp_path, SITE_URL="https://localhost", SESSION_COOKIE_SECURE=False
+    )
+    https = production.test_client().get("/x", base_url="https://localhost")
+    header = https.headers["Strict-Transport-Security"]
+    assert int(header.split("max-age=")[1].split(";")[0]) >= 365 * 24 * 3600
+    plain = production.test_client().get("/x", base_url="http://localhost")
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_hsts_behind_a_tls_proxy_and_never_in_development(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("PROXY_FIX_X_PROTO", "1")
+    monkeypatch.delenv("HSTS_MAX_AGE", raising=False)
+    proxied = _bare_app(
+        monkeypatch, tmp_path, SITE_URL="https://localhost", SESSION_COOKIE_SECURE=False
+    )
+    forwarded = proxied.test_client().get("/x", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in forwarded.headers
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    monkeypatch.delenv("PROXY_FIX_X_PROTO")
+    development = _bare_app(monkeypatch, tmp_path, SITE_URL="http://localhost")
+    response = development.test_client().get("/x", base_url="https://localhost")
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_signed_in_pages_and_internal_downloads_are_never_stored(client, users, login_as):
+    from portal.auth import operations
+    from portal.extensions import db
+
+    anonymous = client.get("/")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    _token, secret = operations.issue_token(db.session, None, users["submitter"])
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    for url in ["/api/v1/me", "/api/v1/assessments/1", "/api/v1/assessments/1/record.pdf"]:
+        assert client.get(url, headers=bearer).headers["Cache-Control"] == "no-store", url
+    login_as(users["submitter"])
+    for url in [
+        "/intern/",
+        "/intern/tokens",
+        "/",
+        "/algoritmes",
+        "/intern/toetsingen/1/record.pdf",
+    ]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_internal_record_downloads_are_no_store_but_public_records_cache(app):
+    from assessments.models import Record
+    from assessments.records import record_response
+
+    record = Record(sha256="a" * 64, pdf=b"%PDF-1.7")
+    for path in ["/intern/toetsingen/1/record.pdf", "/api/v1/assessments/1/record.pdf"]:
+        with app.test_request_context(path):
+            internal = app.process_response(record_response(record, "x.pdf"))
+        assert internal.headers["Cache-Control"] == "no-store", path
+    with app.test_request_context("/algoritmes/x/record.pdf"):
+        public = app.process_response(record_response(record, "x.pdf", public=True))
+    assert "public" in public.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("abc-123_XY.z", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("evil\nINFO forged log line", False),
+        ('"><script>', False),
+        ("", False),
+    ],
+)
+def test_request_ids_from_clients_only_when_short_tokens(client, sent, kept):
+    # Set in the environment directly: the test client itself refuses line breaks.
+    response = client.get("/healthz", environ_overrides={"HTTP_X_REQUEST_ID": sent})
+    returned = response.headers["X-Request-ID"]
+    if kept:
+        assert returned == sent
+    else:
+        assert returned != sent
+        assert len(returned) == 32
+        assert returned.isalnum()

@@ -60,7 +60,9 @@ def test_api_list_is_paginated_in_the_stable_shape(client, publish_entry):
     assert [item["slug"] for item in body["items"]] == ["e2", "e3"]
     item = body["items"][0]
     assert set(NATIONAL_FIELD_NAMES) <= set(item)
-    assert item["register_url"] == "http://register.test/algoritmes/e2"
+    # Built from SITE_URL, never from the request's Host header.
+    site = client.application.config["SITE_URL"].rstrip("/")
+    assert item["register_url"] == f"{site}/algoritmes/e2"
 
 
 def test_api_limits_page_size_and_survives_nonsense(client, publish_entry):

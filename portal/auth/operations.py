@@ -107,8 +107,19 @@ def set_password(session: Session, user: User, password: str, *, actor) -> None:
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = passwords.hash_password(password)
-    user.session_token = new_session_token()  # other sessions end
+    end_sessions(session, user)  # other sessions end
     audit.record(session, actor, "user.password_changed", user, f"password of {user.email} changed")
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Give the account a new session token: every cookie issued so far stops working."""
+    user.session_token = new_session_token()
+
+
+def logout(session: Session, user: User) -> None:
+    """Log out everywhere: a copied or stolen cookie of this account is refused afterwards."""
+    end_sessions(session, user)
+    audit.record(session, user, "auth.logout", user, f"{user.email} logged out")
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -151,7 +162,7 @@ def update_user(
         changes.append("activated" if active else "deactivated")
         user.active = active
         if not active:
-            user.session_token = new_session_token()
+            end_sessions(session, user)
     if changes:
         audit.record(session, actor, "user.updated", user, f"{user.email}: " + "; ".join(changes))
 

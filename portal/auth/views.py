@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -14,6 +15,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -30,24 +33,62 @@ from portal.auth.forms import (
 )
 from portal.auth.models import ApiToken, User
 from portal.auth.session import LOGIN_AT_KEY, internal_required, redirect_next
+from portal.auth.throttle import LoginThrottle
 from portal.db import utcnow
 from portal.extensions import db, limiter
+from portal.urls import absolute_url
 
 blueprint = Blueprint("auth", __name__, url_prefix="/intern")
 AUDIT_PAGE_SIZE = 50
 
 
+def _submitted_account() -> str:
+    return operations.normalize_email(request.form.get("email", ""))[:254]
+
+
 def _login_account_key() -> str:
     # Counted per submitted address, whether or not such an account exists.
-    return "login:" + operations.normalize_email(request.form.get("email", ""))[:254]
+    return "login:" + _submitted_account()
+
+
+def _failed_login(response) -> bool:
+    # Only wrong passwords count: a successful login never brings anyone closer to a limit.
+    return response.status_code == 401
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds <= 90:
+        return ngettext(
+            "Too many attempts. Wait %(num)d second and try again.",
+            "Too many attempts. Wait %(num)d seconds and try again.",
+            seconds,
+        )
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "Too many attempts. Wait %(num)d minute and try again.",
+        "Too many attempts. Wait %(num)d minutes and try again.",
+        minutes,
+    )
+
+
+def _too_many_attempts(form: LoginForm, seconds: int):
+    form.password.errors.append(_wait_message(seconds))
+    response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+    g.retry_after = seconds  # set last by portal/security.py, after Flask-Limiter's headers
+    return response
 
 
 @blueprint.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
     key_func=_login_account_key,
     methods=["POST"],
+    deduct_when=_failed_login,
 )
 def login():
     if current_user.is_authenticated:
@@ -55,14 +96,22 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        throttle = LoginThrottle.for_app(limiter.storage)
+        account, address = _submitted_account(), get_remote_address() or ""
+        wait = throttle.retry_after(account, address)
+        if wait:
+            # The password is not even checked while this account waits at this address.
+            return _too_many_attempts(form, wait)
         user = operations.authenticate(db.session, form.email.data, form.password.data)
         db.session.commit()
         if user is not None:
+            throttle.succeeded(account, address)
             session.clear()  # a fresh session on login
             session.permanent = True
             login_user(user)
             session[LOGIN_AT_KEY] = utcnow().timestamp()
             return redirect_next("assessments.dashboard")
+        throttle.failed(account, address)
         # The same words whether the account exists or not.
         form.password.errors.append(_("Email address or password is not correct."))
         status = 401
@@ -77,9 +126,8 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    audit.record(
-        db.session, current_user, "auth.logout", current_user, f"{current_user.email} logged out"
-    )
+    # A new session token: this cookie, and any copy of it, no longer logs anyone in.
+    operations.logout(db.session, current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
@@ -194,7 +242,7 @@ def users():
             status = 422
         else:
             db.session.commit()
-            invitation_link = url_for("auth.accept_invitation", secret=secret, _external=True)
+            invitation_link = absolute_url("auth.accept_invitation", secret=secret)
             current_app.logger.info("invitation created", extra={"user_id": user.id})
             flash(_("%(email)s has been invited.", email=user.email), "ok")
             form = InviteUserForm(formdata=None)
