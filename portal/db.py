@@ -97,8 +97,10 @@ def history_unlocked(connection: Connection) -> Iterator[None]:
     elif connection.dialect.name == "postgresql":
         triggers = connection.execute(
             text(
-                "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger "
-                "WHERE NOT tgisinternal AND tgname LIKE :pattern"
+                "SELECT t.tgname, t.tgrelid::regclass::text, pg_get_triggerdef(t.oid) "
+                "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE :pattern "
+                "AND c.relnamespace = current_schema()::regnamespace"
             ),
             {"pattern": pattern},
         ).all()
