@@ -131,6 +131,7 @@ def proxied_app(app, monkeypatch, tmp_path):
     with proxied.app_context():
         yield proxied
         db.session.remove()
+        db.engine.dispose()  # its own pool; close it rather than leave it to the collector
 
 
 def test_behind_the_proxy_the_real_client_address_counts(proxied_app, users):
