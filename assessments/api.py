@@ -147,7 +147,7 @@ def put_answers(assessment_id: int):
           application/json:
             schema: {type: object, properties: {answers: {type: object, additionalProperties: true}, algorithm: {type: object}}}
       responses:
-        200: {description: The assessment after the update, with its new ETag, headers: {ETag: {schema: {type: string}}}}
+        200: {description: "The assessment after the update, with its new ETag", headers: {ETag: {schema: {type: string}}}}
         409: {description: "The assessment is submitted or decided; its answers are frozen", content: {application/json: {schema: ErrorSchema}}}
         412: {description: "If-Match does not match the current ETag: someone changed the assessment since you read it; nothing was saved. Read it again (GET) and repeat your change.", content: {application/json: {schema: ErrorSchema}}}
         422: {content: {application/json: {schema: ErrorSchema}}}

@@ -24,6 +24,10 @@ class SubmittedView:
         self.shown_version = version
         self.answers = dict(version.answers)
         self.register_fields = dict(version.register_fields)
+        self.bank_id = version.bank_id
+        self.bank_version = version.bank_version
+        # When the owner last saved is none of the board's business either.
+        self.updated_at = version.submitted_at
 
     @property
     def title(self) -> str:

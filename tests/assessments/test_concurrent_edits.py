@@ -97,7 +97,11 @@ def test_etag_and_a_stale_if_match(api, users, client):
     # `*` and no If-Match at all: merged as before.
     star = put({"answers": {"core.want_this": "Ja"}}, "*")
     assert star.status_code == 200
-    assert "412" in api("submitter").get("/api/openapi.json").get_data(as_text=True)
+    spec = api("submitter").get("/api/openapi.json").json  # documented for API users
+    put_spec = spec["paths"]["/api/v1/assessments/{assessment_id}/answers"]["put"]
+    assert "412" in put_spec["responses"]
+    assert any(p["name"] == "If-Match" for p in put_spec["parameters"])
+    assert "200" in put_spec["responses"]
 
 
 def test_two_saves_with_the_same_if_match_at_once_one_wins(app, api, users):
