@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,7 @@ from assessments.models import (
 )
 from assessments.outcomes import analyse
 from portal import audit
+from portal.urls import absolute_path
 from register import operations as register_operations
 from register.models import Algorithm
 
@@ -272,9 +273,8 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
         stored[kind] = record
     session.flush()
 
-    public_url = (
-        current_app.config["SITE_URL"].rstrip("/")
-        + f"/algoritmes/{algorithm.slug}/records/{stored[RECORD_PUBLIC].id}.pdf"
+    public_url = absolute_path(
+        f"/algoritmes/{algorithm.slug}/records/{stored[RECORD_PUBLIC].id}.pdf"
     )
     content = dict(version.register_fields)
     others = [

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from portal.auth import permissions
 from portal.auth.models import User, UserRole
 from portal.auth.roles import PRIVACY_OFFICER, REVIEWER
 from portal.db import utcnow
+from portal.urls import absolute_path
 
 SECTION_ADVICE = ("agree", "agree_with_conditions", "disagree")
 MAX_TEXT = 20_000
@@ -422,7 +422,7 @@ def waiting_for(session: Session, user) -> list[Assessment]:
 
 
 def _link(path: str) -> str:
-    return current_app.config["SITE_URL"].rstrip("/") + path
+    return absolute_path(path)
 
 
 def notify_board(session: Session, assessment: Assessment) -> None:

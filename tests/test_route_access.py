@@ -198,13 +198,16 @@ def test_route_access_per_role(app, users, publish_entry, role):
 def _login(client, user):
     from flask_login.utils import _create_identifier
 
+    from portal.auth.models import User
     from portal.auth.session import LOGIN_AT_KEY
     from portal.db import utcnow
 
     with client.application.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()
+    # The walk logs out too, which gives the account a new session token: read the current one.
+    current = db.session.get(User, user.id, populate_existing=True)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = current.get_id()
         session["_fresh"] = True
         session["_id"] = identifier
         session[LOGIN_AT_KEY] = utcnow().timestamp()
