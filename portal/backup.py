@@ -215,10 +215,12 @@ def _check(path: Path, rows: Iterator[tuple[str | None, dict]], on_row=None) -> 
             "rows": counts.get(name, 0),
             "sha256": digests.get(name, hashlib.sha256()).hexdigest(),
         }
-        if actual != expected.get(name):
+        listed = expected.get(name)
+        if actual != listed:
+            wanted = listed.get("rows") if isinstance(listed, dict) else None
             raise BackupError(
                 f"{path} is damaged or incomplete: table {name} does not match the manifest "
-                f"({actual['rows']} rows read, {expected.get(name, {}).get('rows')} expected)"
+                f"({actual['rows']} rows read, {wanted} expected)"
             )
     return expected
 

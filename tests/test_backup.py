@@ -179,6 +179,7 @@ def test_every_kind_of_damage_gets_a_readable_message_and_changes_nothing(app, t
         b"not json\n",
         b"[1, 2]\n",
         (json.dumps({"format": backup.FORMAT, "version": 1, "tables": []}) + "\n").encode(),
+        (json.dumps({"format": backup.FORMAT, "version": 1, "tables": {"users": 3}})).encode(),
         gzip.decompress(data).split(b"\n", 1)[0] + b'\n{"t": "algorithms"}\n',
         gzip.decompress(data).split(b"\n", 1)[0] + b'\n{"t": "nonsense", "r": {}}\n',
     ):
