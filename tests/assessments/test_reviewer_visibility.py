@@ -150,3 +150,25 @@ def test_a_board_member_cannot_change_what_they_see(api, users, board, client, l
     assert response.status_code == 403
     db.session.expire_all()
     assert MARKER in db.session.get(Assessment, assessment_id).answers["core.purpose"]
+
+
+def test_the_rules_behind_it():
+    from types import SimpleNamespace
+
+    from portal.auth import permissions as rules
+    from portal.auth.permissions import AssessmentFacts
+
+    def person(user_id, *roles):
+        return SimpleNamespace(id=user_id, roles=frozenset(roles), is_active=True)
+
+    owner, editor, member = person(1, "submitter"), person(2, "submitter"), person(3, "reviewer")
+    officer, admin = person(4, "privacy_officer"), person(5, "admin")
+    for status in ("draft", "withdrawn", "changes_requested"):
+        never = AssessmentFacts(1, status, frozenset({2}), ever_submitted=False)
+        once = AssessmentFacts(1, status, frozenset({2}), ever_submitted=True)
+        for board_member in (member, officer):
+            assert not rules.can_view_assessment(board_member, never), status
+            assert rules.can_view_assessment(board_member, once), status
+            assert not rules.can_view_working_copy(board_member, once), status
+        for author in (owner, editor, admin):
+            assert rules.can_view_working_copy(author, never), status
