@@ -31,12 +31,21 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _engine_options(url: str) -> dict:
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # A database host that drops packets must not stall /readyz until the TCP timeout.
+        options["connect_args"] = {"connect_timeout": _int("DATABASE_CONNECT_TIMEOUT", 5)}
+    return options
+
+
 def from_environment(instance_path: str) -> dict:
     """Settings read at start-up. instance/config.py may override any of them afterwards."""
+    database_url = _database_url(instance_path)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
