@@ -158,12 +158,23 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        # A 405 must say which methods the resource does take (RFC 9110); the Allow header
+        # werkzeug built would be lost with its own response.
+        headers = {}
+        if getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
         if wants_json():
-            return json_error(status, error.description or error.name)
+            response = json_error(status, error.description or error.name)
+            response.headers.update(headers)
+            return response
         title, explanation = _page_message(status)
-        return render_template(
-            "errors/error.html", status=status, title=title, explanation=explanation
-        ), status
+        return (
+            render_template(
+                "errors/error.html", status=status, title=title, explanation=explanation
+            ),
+            status,
+            headers,
+        )
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -48,10 +48,11 @@ def list_algorithms():
     """
     query = _register_query()
     result = queries.search_register(db.session, query, with_facets=False)
+    numbers = queries.latest_published_numbers(db.session, [a.id for a in result.items])
     return jsonify(
         algorithm_list_schema.dump(
             {
-                "items": [entry_payload(a) for a in result.items],
+                "items": [entry_payload(a, numbers[a.id]) for a in result.items],
                 "total": result.total,
                 "page": result.page,
                 "per_page": result.per_page,
@@ -81,7 +82,7 @@ def get_algorithm(slug: str):
     algorithm = queries.get_published(db.session, slug)
     if algorithm is None:
         return json_error(404, "No published algorithm with this slug")
-    number = len(algorithm.published_versions())
+    number = queries.latest_published_numbers(db.session, [algorithm.id])[algorithm.id]
     return jsonify(algorithm_schema.dump(entry_payload(algorithm, number)))
 
 

@@ -190,6 +190,22 @@ def published_history(session: Session, algorithm: Algorithm) -> list[AlgorithmV
     )
 
 
+def latest_published_numbers(session: Session, algorithm_ids: list[int]) -> dict[int, int]:
+    """The number of each entry's latest published version: the N of the site's
+    `/algoritmes/<slug>/versies/N` (drafts take numbers too, so this is not a count)."""
+    if not algorithm_ids:
+        return {}
+    rows = session.execute(
+        select(AlgorithmVersion.algorithm_id, func.max(AlgorithmVersion.number))
+        .where(
+            AlgorithmVersion.algorithm_id.in_(algorithm_ids),
+            AlgorithmVersion.state == VERSION_PUBLISHED,
+        )
+        .group_by(AlgorithmVersion.algorithm_id)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 def all_published(session: Session) -> list[Algorithm]:
     return list(
         session.scalars(

@@ -35,7 +35,13 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
     """A published register entry: the national v1.0 field names plus Utrecht's additions."""
 
     slug = fields.String(required=True)
-    version = fields.Integer(metadata={"description": "Number of the published version"})
+    version = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Number of the latest published version: the N of the site's "
+            "/algoritmes/{slug}/versies/N"
+        },
+    )
     published_at = fields.DateTime(
         metadata={"description": "When this version was published (UTC)"}
     )
@@ -55,13 +61,18 @@ class AlgorithmListSchema(Schema):
 
 
 class ErrorDetailSchema(Schema):
-    code = fields.String()
-    message = fields.String()
-    fields = fields.Dict()
+    code = fields.String(
+        required=True, metadata={"description": "Stable, machine-readable: e.g. not_found"}
+    )
+    message = fields.String(required=True, metadata={"description": "For people"})
+    fields = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "Per field (dotted path) what is wrong; only for 422 and 400"},
+    )
 
 
 class ErrorSchema(Schema):
-    error = fields.Nested(ErrorDetailSchema)
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 def entry_payload(algorithm, version_number: int | None = None) -> dict:
