@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, jsonify, request
 
-from assessments import operations, records, review, workflow
+from assessments import operations, permissions, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
 from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
 from assessments.visibility import as_seen_by
-from portal.auth import permissions
 from portal.auth.session import token_required
 from portal.errors import json_error
 from portal.extensions import db

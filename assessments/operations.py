@@ -9,8 +9,8 @@ from assessments import answers as answer_rules
 from assessments import scoring, workflow
 from assessments.bank import Bank, current_bank, get_bank
 from assessments.models import STATUS_DRAFT, Assessment, AssessmentVersion
+from assessments.permissions import EDITABLE_STATES, AssessmentFacts
 from portal import audit
-from portal.auth.permissions import EDITABLE_STATES, AssessmentFacts
 from portal.db import utcnow
 from register.standard import clean_entry, empty_entry, validate_entry
 

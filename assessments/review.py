@@ -15,12 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessments import answers as answer_rules
-from assessments import operations, quorum, schedule, workflow
+from assessments import operations, permissions, quorum, schedule, workflow
 from assessments.bank import get_bank
 from assessments.models import Assessment, AssessmentVersion, Comment, Review
 from assessments.operations import facts
 from portal import audit, mail
-from portal.auth import permissions
 from portal.auth.models import User, UserRole
 from portal.auth.roles import PRIVACY_OFFICER, REVIEWER
 from portal.db import utcnow

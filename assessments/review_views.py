@@ -12,11 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from assessments import operations, presentation, records, review, workflow
+from assessments import operations, permissions, presentation, records, review, workflow
 from assessments.models import Assessment, Comment
 from assessments.views import _lang, blueprint
 from assessments.visibility import as_seen_by
-from portal.auth import permissions
 from portal.auth.session import internal_required
 from portal.extensions import db
 from register import operations as register_operations

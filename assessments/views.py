@@ -12,13 +12,12 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from assessments import answers as answer_rules
-from assessments import forms, operations, scoring
+from assessments import forms, operations, permissions, scoring
 from assessments.conditions import shown_questions
 from assessments.models import Assessment, Comment
 from assessments.outcomes import analyse
 from assessments.visibility import as_seen_by
 from portal import audit
-from portal.auth import permissions
 from portal.auth.models import ApiToken, User
 from portal.auth.session import internal_required
 from portal.db import utcnow

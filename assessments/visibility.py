@@ -9,9 +9,9 @@ answers or register fields reads them through `as_seen_by`, so there is one rule
 
 from __future__ import annotations
 
+from assessments import permissions
 from assessments.models import Assessment, AssessmentVersion
 from assessments.operations import facts
-from portal.auth import permissions
 
 
 class SubmittedView:

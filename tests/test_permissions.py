@@ -1,11 +1,13 @@
-"""Every access rule of portal.auth.permissions, on plain data."""
+"""Every access rule, on plain data: accounts (portal.auth.permissions) and assessments
+(assessments.permissions)."""
 
 from dataclasses import dataclass, field
 
 import pytest
 
-from portal.auth import permissions as rules
-from portal.auth.permissions import AssessmentFacts
+from assessments import permissions as rules
+from assessments.permissions import AssessmentFacts
+from portal.auth import permissions as accounts
 
 
 @dataclass
@@ -43,11 +45,11 @@ def facts(status: str, **kwargs) -> AssessmentFacts:
     ],
 )
 def test_internal_side_needs_an_active_account_with_a_role(user, expected):
-    assert rules.can_use_internal_side(user) is expected
+    assert accounts.can_use_internal_side(user) is expected
 
 
 @pytest.mark.parametrize(
-    "rule", [rules.can_administer_users, rules.can_view_audit_log, rules.can_publish]
+    "rule", [accounts.can_administer_users, accounts.can_view_audit_log, accounts.can_publish]
 )
 def test_administration_is_for_active_admins_only(rule):
     assert rule(ADMIN)
@@ -56,10 +58,10 @@ def test_administration_is_for_active_admins_only(rule):
 
 
 def test_tokens_are_managed_by_their_owner_or_an_admin():
-    assert rules.can_manage_token(OWNER, 1)
-    assert not rules.can_manage_token(STRANGER, 1)
-    assert rules.can_manage_token(ADMIN, 1)
-    assert not rules.can_manage_token(INACTIVE_ADMIN, 1)
+    assert accounts.can_manage_token(OWNER, 1)
+    assert not accounts.can_manage_token(STRANGER, 1)
+    assert accounts.can_manage_token(ADMIN, 1)
+    assert not accounts.can_manage_token(INACTIVE_ADMIN, 1)
 
 
 def test_creating_assessments():
@@ -131,10 +133,10 @@ def test_reviewing(user, status, expected):
 
 
 def test_the_last_admin_stays():
-    assert not rules.leaves_an_admin({6}, 6, {"submitter"}, active=True)
-    assert not rules.leaves_an_admin({6}, 6, {"admin"}, active=False)
-    assert rules.leaves_an_admin({6, 8}, 6, {"submitter"}, active=True)
-    assert rules.leaves_an_admin(set(), 9, {"admin"}, active=True)
+    assert not accounts.leaves_an_admin({6}, 6, {"submitter"}, active=True)
+    assert not accounts.leaves_an_admin({6}, 6, {"admin"}, active=False)
+    assert accounts.leaves_an_admin({6, 8}, 6, {"submitter"}, active=True)
+    assert accounts.leaves_an_admin(set(), 9, {"admin"}, active=True)
 
 
 @pytest.mark.parametrize(
@@ -189,8 +191,8 @@ def test_retiring_and_resuming_publication():
     assert rules.can_retire_algorithm(ADMIN, set())
     assert not rules.can_retire_algorithm(STRANGER, {1})
     assert not rules.can_retire_algorithm(INACTIVE_ADMIN, set())
-    assert rules.can_resume_publication(ADMIN)
-    assert not rules.can_resume_publication(OWNER)
+    assert accounts.can_resume_publication(ADMIN)
+    assert not accounts.can_resume_publication(OWNER)
 
 
 def test_allowed_in_state_tells_person_from_state():

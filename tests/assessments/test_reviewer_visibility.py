@@ -155,8 +155,8 @@ def test_a_board_member_cannot_change_what_they_see(api, users, board, client, l
 def test_the_rules_behind_it():
     from types import SimpleNamespace
 
-    from portal.auth import permissions as rules
-    from portal.auth.permissions import AssessmentFacts
+    from assessments import permissions as rules
+    from assessments.permissions import AssessmentFacts
 
     def person(user_id, *roles):
         return SimpleNamespace(id=user_id, roles=frozenset(roles), is_active=True)
