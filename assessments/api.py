@@ -8,10 +8,10 @@ from assessments import operations, permissions, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
 from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
 from assessments.visibility import as_seen_by
+from portal.api import api_blueprint
 from portal.auth.session import token_required
 from portal.errors import json_error
 from portal.extensions import db
-from register.api import api_blueprint
 
 
 def _lang() -> str:

@@ -50,10 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
+    import register.api  # noqa: F401 - adds /api/v1/algorithms and /api/openapi.json
     from assessments.views import blueprint as assessments_blueprint
+    from portal.api import api_blueprint
     from portal.auth.views import blueprint as auth_blueprint
     from register import labels
-    from register.api import api_blueprint
 
     labels.init_app(app)
     from register.views import register_blueprint

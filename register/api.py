@@ -5,9 +5,9 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 
-from portal.errors import json_error
+from portal.api import api_blueprint, json_error
 from portal.extensions import db
 from register import queries
 from register.schemas import (
@@ -19,8 +19,6 @@ from register.schemas import (
     entry_payload,
 )
 from register.views import _register_query
-
-api_blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 
 @api_blueprint.get("/v1/algorithms")

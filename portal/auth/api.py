@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from portal.auth.session import token_required
-from register.api import api_blueprint
+from portal.api import api_blueprint, token_required
 
 
 @api_blueprint.get("/v1/me")
