@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from assessments import records
+from assessments.models import Record
 from portal.extensions import db
 
 records_cli = click.Group("records", help="Stored PDF records of approved assessments.")
@@ -33,7 +34,7 @@ def resume_command() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Re-hash every stored record; exit 1 when any differs from its stored SHA-256."""
-    total = db.session.scalar(db.select(db.func.count()).select_from(records.Record))
+    total = db.session.scalar(db.select(db.func.count()).select_from(Record))
     mismatches = records.verify(db.session)
     for record, actual in mismatches:
         click.echo(

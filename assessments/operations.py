@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, scoped_session
 
 from assessments import answers as answer_rules
-from assessments import scoring, workflow
+from assessments import notifications, scoring, workflow
 from assessments.bank import Bank, current_bank, get_bank
 from assessments.models import STATUS_DRAFT, Assessment, AssessmentVersion
 from assessments.permissions import EDITABLE_STATES, AssessmentFacts
@@ -273,8 +273,6 @@ def freeze_version(session: Session, actor, assessment: Assessment) -> Assessmen
 
 def submit(session: Session, actor, assessment: Assessment) -> AssessmentVersion:
     """Freeze the answers as a numbered version for review and tell the board."""
-    from assessments import review  # review builds on this module
-
     # The same lock as the edits: an edit sent at the same moment lands before the frozen
     # version (and is part of it) or after it (and is refused with 409), never in between.
     lock(session, assessment)
@@ -294,5 +292,5 @@ def submit(session: Session, actor, assessment: Assessment) -> AssessmentVersion
         f"assessment {assessment.id} version {assessment.version} submitted",
         details={"version": version.number, "risk_level": version.risk_level},
     )
-    review.notify_board(session, assessment)
+    notifications.notify_board(session, assessment, version)
     return version

@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
     import register.api  # noqa: F401 - adds /api/v1/algorithms and /api/openapi.json
+    from assessments.records.http import public_records_blueprint
     from assessments.views import blueprint as assessments_blueprint
     from portal.api import api_blueprint
     from portal.auth.views import blueprint as auth_blueprint
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(register_blueprint)
+    app.register_blueprint(public_records_blueprint)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(assessments_blueprint)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -58,6 +59,21 @@ class Algorithm(db.Model):
     lars: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Filled by the assessment side once an assessment is approved (1-4).
     risk_level: Mapped[int | None] = mapped_column(default=None, index=True)
+    # The latest public assessment record, as written at its publication
+    # (`register.operations.attach_record`): the register shows the hash and links the file
+    # without reading the stored bytes or importing the assessment side.
+    record_id: Mapped[int | None] = mapped_column(default=None)
+    record_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    record_size: Mapped[int | None] = mapped_column(default=None)
+    record_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The approved assessment version, when it was approved and when it is due again.
+    record_version: Mapped[int | None] = mapped_column(default=None)
+    record_decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    reassessment_due: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # Earlier public records, newest first: [{"id", "sha256", "version", "decided_at"}].
+    earlier_records: Mapped[list] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -79,6 +95,30 @@ class Algorithm(db.Model):
 
     def published_versions(self) -> list[AlgorithmVersion]:
         return [v for v in self.versions if v.state == VERSION_PUBLISHED]
+
+    def earlier_record_links(self) -> list[RecordLink]:
+        """The earlier public records as written at publication, newest first."""
+        return [
+            RecordLink(
+                id=item["id"],
+                sha256=item["sha256"],
+                version=item["version"],
+                decided_at=dt.datetime.fromisoformat(item["decided_at"])
+                if item.get("decided_at")
+                else None,
+            )
+            for item in self.earlier_records or []
+        ]
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """One public assessment record of an entry, as the register knows it."""
+
+    id: int
+    sha256: str
+    version: int
+    decided_at: dt.datetime | None
 
 
 class AlgorithmVersion(db.Model):

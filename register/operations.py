@@ -161,3 +161,37 @@ def retire(
     """Mark an algorithm as no longer in use. It stays in the register, with its history."""
     content = {**algorithm.content, "status": STATUS_RETIRED, "end_date": end_date}
     return publish(session, algorithm, content, summary or "Buiten gebruik gesteld", actor=actor)
+
+def attach_record(
+    algorithm: Algorithm,
+    *,
+    record_id: int,
+    sha256: str,
+    size: int,
+    url: str,
+    version: int,
+    decided_at: dt.datetime | None,
+    reassessment_due: dt.date | None,
+    risk_level: int | None,
+) -> None:
+    """Publication of an approved assessment writes what the entry page shows of its record
+    (hash, size, link, approval, next assessment). The record before it moves to the
+    earlier records. Called in the transaction that stores the record and publishes."""
+    if algorithm.record_id is not None and algorithm.record_id != record_id:
+        earlier = {
+            "id": algorithm.record_id,
+            "sha256": algorithm.record_sha256,
+            "version": algorithm.record_version,
+            "decided_at": algorithm.record_decided_at.isoformat()
+            if algorithm.record_decided_at
+            else None,
+        }
+        algorithm.earlier_records = [earlier, *(algorithm.earlier_records or [])]
+    algorithm.record_id = record_id
+    algorithm.record_sha256 = sha256
+    algorithm.record_size = size
+    algorithm.record_url = url
+    algorithm.record_version = version
+    algorithm.record_decided_at = decided_at
+    algorithm.reassessment_due = reassessment_due
+    algorithm.risk_level = risk_level

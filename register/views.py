@@ -8,8 +8,6 @@ import json
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from assessments import records
-from assessments.models import RECORD_PUBLIC, Record
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
@@ -56,30 +54,7 @@ def entry(slug: str):
         algorithm=algorithm,
         entry=algorithm.content,
         history=history,
-        records=records.public_records(db.session, algorithm),
         today=utcnow().date(),
-    )
-
-
-@register_blueprint.get("/algoritmes/<slug>/record.pdf")
-def latest_record(slug: str):
-    """The latest public record; its hash is the one on the entry page."""
-    algorithm = queries.get_published(db.session, slug) or abort(404)
-    found = records.public_records(db.session, algorithm)
-    if not found:
-        abort(404)
-    return records.record_response(found[0], f"uthiek-{slug}.pdf", public=True)
-
-
-@register_blueprint.get("/algoritmes/<slug>/records/<int:record_id>.pdf")
-def record_by_id(slug: str, record_id: int):
-    """Any earlier public record of this entry; these bytes never change."""
-    algorithm = queries.get_published(db.session, slug) or abort(404)
-    record = db.session.get(Record, record_id)
-    if record is None or record.algorithm_id != algorithm.id or record.kind != RECORD_PUBLIC:
-        abort(404)
-    return records.record_response(
-        record, f"uthiek-{slug}-{record_id}.pdf", public=True, immutable=True
     )
 
 

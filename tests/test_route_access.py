@@ -107,8 +107,8 @@ EXPECTED = {
     "api.get_questions": ("GET", "/api/v1/assessments/{assessment}/questions", OWN_DRAFT_API),
     "api.put_answers": ("PUT", "/api/v1/assessments/{assessment}/answers", API_WRITE),
     "api.submit_assessment": ("POST", "/api/v1/assessments/{assessment}/submit", API_WRITE),
-    "register.latest_record": ("GET", "/algoritmes/parkeervergunning/record.pdf", NOT_FOUND),
-    "register.record_by_id": ("GET", "/algoritmes/parkeervergunning/records/1.pdf", NOT_FOUND),
+    "records.latest_record": ("GET", "/algoritmes/parkeervergunning/record.pdf", NOT_FOUND),
+    "records.record_by_id": ("GET", "/algoritmes/parkeervergunning/records/1.pdf", NOT_FOUND),
     "assessments.review_queue": ("GET", "/intern/beoordelen", INTERNAL),
     # The draft has no submitted version and no record yet.
     "assessments.review_page": ("GET", "/intern/toetsingen/{assessment}/beoordeling", OWN_MISSING),

@@ -196,6 +196,11 @@ def test_a_database_of_the_previous_release_upgrades_without_loss(
     assert record.status_code == 200
     public_hashes = {sha for kind, sha, _actual in before["records"].values() if kind == "public"}
     assert hashlib.sha256(record.data).hexdigest() in public_hashes
+    # The entry now carries its record's hash (filled by the migration from the stored
+    # records); the page shows it without reading them.
+    entry_page = client.get("/algoritmes/slim-vegen").get_data(as_text=True)
+    assert hashlib.sha256(record.data).hexdigest() in entry_page
+    assert "/algoritmes/slim-vegen/record.pdf" in entry_page
     assert "Slim vegen" in client.get("/algoritmes?q=vegen").get_data(as_text=True)
 
     # History carried over is now protected by the database too.

@@ -12,6 +12,7 @@ import pytest
 
 from assessments import records
 from assessments.models import Assessment, Record
+from assessments.records import pdf as record_pdf
 from portal.extensions import db
 from tests.assessments.test_review import LOW_RISK, decide, submitted
 
@@ -22,28 +23,28 @@ PNG = base64.b64decode(
 
 
 def _pending_approvals(api, monkeypatch, count: int) -> list[int]:
-    original = records.render
-    monkeypatch.setattr(records, "render", lambda *a, **k: (_ for _ in ()).throw(OSError("x")))
+    original = record_pdf.render
+    monkeypatch.setattr(record_pdf, "render", lambda *a, **k: (_ for _ in ()).throw(OSError("x")))
     ids = []
     for _ in range(count):
         assessment = submitted(api, LOW_RISK)
         response = decide(api, "reviewer", assessment["id"])
         assert response.json["assessment"]["record_pending"] is True
         ids.append(assessment["id"])
-    monkeypatch.setattr(records, "render", original)
+    monkeypatch.setattr(record_pdf, "render", original)
     return ids
 
 
 def test_resume_goes_on_past_a_failure_and_reports_it(api, board, app, monkeypatch):
     broken, fine, also_fine = _pending_approvals(api, monkeypatch, 3)
-    original = records.render
+    original = record_pdf.render
 
     def render(assessment, version, kind):
         if assessment.id == broken:
             raise RuntimeError("lettertype ontbreekt")
         return original(assessment, version, kind)
 
-    monkeypatch.setattr(records, "render", render)
+    monkeypatch.setattr(record_pdf, "render", render)
     result = app.test_cli_runner().invoke(args=["records", "resume"])
     assert result.exit_code == 1
     assert f"FAILED assessment {broken}: RuntimeError: lettertype ontbreekt" in result.output
@@ -56,7 +57,7 @@ def test_resume_goes_on_past_a_failure_and_reports_it(api, board, app, monkeypat
         assert done.algorithm.is_published
     assert db.session.query(Record).count() == 4
 
-    monkeypatch.setattr(records, "render", original)  # fixed: the next run finishes it
+    monkeypatch.setattr(record_pdf, "render", original)  # fixed: the next run finishes it
     again = app.test_cli_runner().invoke(args=["records", "resume"])
     assert again.exit_code == 0, again.output
     assert f"1 approval(s) finished: [{broken}]" in again.output

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from assessments import records
 from assessments.models import Assessment, Record
+from assessments.records import pdf as record_pdf
 from portal import audit
 from portal.db import history_unlocked
 from portal.extensions import db
@@ -250,7 +251,7 @@ def test_publication_waits_for_the_record(api, board, monkeypatch, client):
     def broken(*args, **kwargs):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(records, "render", broken)
+    monkeypatch.setattr(record_pdf, "render", broken)
     response = decide(api, "reviewer", assessment["id"])
     assert response.status_code == 201
     assert response.json["assessment"]["status"] == "approved"
