@@ -6,7 +6,15 @@ from flask import abort, current_app, g, jsonify, request
 
 from assessments import operations, permissions, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
-from assessments.schemas import assessment_json, outcome_json, questions_json, review_json
+from assessments.schemas import (
+    CreateAssessmentSchema,
+    ReviewInSchema,
+    UpdateAssessmentSchema,
+    assessment_json,
+    check_shape,
+    questions_json,
+    review_result_json,
+)
 from assessments.visibility import as_seen_by
 from portal.api import api_blueprint
 from portal.auth.session import token_required
@@ -19,10 +27,15 @@ def _lang() -> str:
     return wanted if wanted in ("nl", "en") else "nl"
 
 
-def _json_body() -> dict:
+def _json_body(schema=None) -> dict:
+    """The request's JSON object; with a schema, its shape is checked first (422)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(json_error(400, "The body must be a JSON object."))
+    if schema is not None:
+        errors = check_shape(schema, body)
+        if errors:
+            abort(json_error(422, "The request body is not valid.", fields=errors))
     return body
 
 
@@ -66,18 +79,17 @@ def create_assessment():
       summary: Start an assessment (draft) with the algorithm's register fields
       security: [{bearerAuth: []}]
       requestBody:
+        required: true
         content:
           application/json:
-            schema: {type: object, required: [algorithm], properties: {algorithm: {type: object, description: "Register fields with national v1.0 names, at least name"}}}
+            schema: CreateAssessmentSchema
       responses:
-        201: {description: "The new draft, as GET /api/v1/assessments/{id}"}
-        401: {content: {application/json: {schema: ErrorSchema}}}
-        403: {content: {application/json: {schema: ErrorSchema}}}
-        422: {content: {application/json: {schema: ErrorSchema}}}
+        201: {description: "The new draft, as GET /api/v1/assessments/{id}", content: {application/json: {schema: AssessmentSchema}}}
+        403: {$ref: "#/components/responses/Forbidden"}
     """
     if not permissions.can_create_assessment(g.api_user):
         return json_error(403, "Your roles do not allow starting an assessment.")
-    body = _json_body()
+    body = _json_body(CreateAssessmentSchema())
     fields, errors = operations.clean_register_fields(
         body.get("algorithm"), organization=current_app.config["ORGANIZATION_NAME"]
     )
@@ -102,9 +114,10 @@ def get_assessment(assessment_id: int):
       responses:
         200:
           description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version}, group_outcomes, completeness, algorithm. Reviewers and the privacy officer get the answers and register fields of the last submitted version, never unsubmitted edits. The ETag header is the assessment's row version (send it as If-Match with PUT .../answers)."
-          headers: {ETag: {schema: {type: string}}}
-        403: {content: {application/json: {schema: ErrorSchema}}}
-        404: {content: {application/json: {schema: ErrorSchema}}}
+          headers: {ETag: {$ref: "#/components/headers/ETag"}}
+          content: {application/json: {schema: AssessmentSchema}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
     """
     assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
     return _with_etag(jsonify(assessment_json(assessment, _lang())), assessment)
@@ -122,9 +135,10 @@ def get_questions(assessment_id: int):
       responses:
         200:
           description: "questions: id, section, type, required, options, answer, shown; a group lists its sub-questions under questions. Answers as in GET /api/v1/assessments/{id} (the board sees the last submitted version); same ETag."
-          headers: {ETag: {schema: {type: string}}}
-        403: {content: {application/json: {schema: ErrorSchema}}}
-        404: {content: {application/json: {schema: ErrorSchema}}}
+          headers: {ETag: {$ref: "#/components/headers/ETag"}}
+          content: {application/json: {schema: QuestionsSchema}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
     """
     assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
     return _with_etag(jsonify(questions_json(assessment, _lang())), assessment)
@@ -142,14 +156,16 @@ def put_answers(assessment_id: int):
         - {in: path, name: assessment_id, required: true, schema: {type: integer}}
         - {in: header, name: If-Match, required: false, schema: {type: string}, description: "The ETag of GET /api/v1/assessments/{id}: the save is refused with 412 when the assessment changed since. Without it, the answers and fields sent are merged into the stored ones (other questions keep their answers)."}
       requestBody:
+        required: true
         content:
           application/json:
-            schema: {type: object, properties: {answers: {type: object, additionalProperties: true}, algorithm: {type: object}}}
+            schema: UpdateAssessmentSchema
       responses:
-        200: {description: "The assessment after the update, with its new ETag", headers: {ETag: {schema: {type: string}}}}
+        200: {description: "The assessment after the update, with its new ETag", headers: {ETag: {$ref: "#/components/headers/ETag"}}, content: {application/json: {schema: AssessmentSchema}}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
         409: {description: "The assessment is submitted or decided; its answers are frozen", content: {application/json: {schema: ErrorSchema}}}
-        412: {description: "If-Match does not match the current ETag: someone changed the assessment since you read it; nothing was saved. Read it again (GET) and repeat your change.", content: {application/json: {schema: ErrorSchema}}}
-        422: {content: {application/json: {schema: ErrorSchema}}}
+        412: {description: "If-Match does not match the current ETag: someone changed the assessment since you read it; nothing was saved. Read it again (GET) and repeat your change. The ETag header carries the current one.", headers: {ETag: {$ref: "#/components/headers/ETag"}}, content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
     facts = operations.facts(assessment)
@@ -161,7 +177,7 @@ def put_answers(assessment_id: int):
                 409, f"The assessment is {assessment.status}; its answers are frozen."
             )
         return json_error(403, "You may not change this assessment.")
-    body = _json_body()
+    body = _json_body(UpdateAssessmentSchema())
     if "answers" not in body and "algorithm" not in body:
         return json_error(422, "Send answers and/or algorithm.", fields={"answers": "required"})
     expected = _if_match()
@@ -223,9 +239,11 @@ def submit_assessment(assessment_id: int):
       security: [{bearerAuth: []}]
       parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
       responses:
-        200: {description: The submitted assessment}
-        409: {content: {application/json: {schema: ErrorSchema}}}
-        422: {content: {application/json: {schema: ErrorSchema}}}
+        200: {description: The submitted assessment, content: {application/json: {schema: AssessmentSchema}}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+        409: {$ref: "#/components/responses/Conflict"}
+        422: {description: "Not complete: fields names each missing answer or register field", content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
     if not permissions.allowed_in_state(
@@ -254,27 +272,18 @@ def review_assessment(assessment_id: int):
       security: [{bearerAuth: []}]
       parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
       requestBody:
+        required: true
         content:
           application/json:
-            schema:
-              type: object
-              required: [decision]
-              properties:
-                decision: {type: string, enum: [approve, approve_with_conditions, changes_requested, reject]}
-                comment: {type: string, description: "Required for changes_requested and reject"}
-                conditions: {type: array, items: {type: object, properties: {text: {type: string}, owner: {type: string}, deadline: {type: string, format: date}}}}
-                section_advice: {type: object, additionalProperties: {type: object, properties: {advice: {type: string, enum: [agree, agree_with_conditions, disagree]}, motivation: {type: string}}}}
-                remaining_risks: {type: string}
-                risk_accepted_by: {type: string}
-                proposed_reassessment: {type: string, format: date}
+            schema: ReviewInSchema
       responses:
-        201: {description: "review, outcome (the quorum's state) and the assessment"}
-        403: {content: {application/json: {schema: ErrorSchema}}}
-        409: {content: {application/json: {schema: ErrorSchema}}}
-        422: {content: {application/json: {schema: ErrorSchema}}}
+        201: {description: "review, outcome (the quorum's state) and the assessment", content: {application/json: {schema: ReviewResultSchema}}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+        409: {$ref: "#/components/responses/Conflict"}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
-    body = _json_body()
+    body = _json_body(ReviewInSchema())
     try:
         outcome = review.decide(db.session, g.api_user, assessment, body)
     except review.ReviewError as failure:
@@ -286,11 +295,7 @@ def review_assessment(assessment_id: int):
         r for r in review.current_version(assessment).reviews if r.reviewer_id == g.api_user.id
     )
     return jsonify(
-        {
-            "review": review_json(mine),
-            "outcome": outcome_json(outcome),
-            "assessment": assessment_json(as_seen_by(g.api_user, assessment), _lang()),
-        }
+        review_result_json(mine, outcome, as_seen_by(g.api_user, assessment), _lang())
     ), 201
 
 
@@ -306,8 +311,10 @@ def assessment_record(assessment_id: int):
         - {in: path, name: assessment_id, required: true, schema: {type: integer}}
         - {in: query, name: kind, schema: {type: string, enum: [internal, public]}, description: "internal (default) or the public record"}
       responses:
-        200: {description: "application/pdf; the X-Record-SHA256 header carries its hash", content: {application/pdf: {}}}
-        404: {content: {application/json: {schema: ErrorSchema}}}
+        200: {description: "application/pdf; the X-Record-SHA256 header carries its hash", headers: {X-Record-SHA256: {schema: {type: string}}, ETag: {$ref: "#/components/headers/ETag"}}, content: {application/pdf: {schema: {type: string, format: binary}}}}
+        304: {description: "Not modified (If-None-Match matched the ETag)"}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
     kind = request.args.get("kind", RECORD_INTERNAL)

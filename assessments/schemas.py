@@ -1,21 +1,295 @@
-"""JSON for the internal assessment API (explicit fields; nothing else leaves)."""
+"""marshmallow schemas of the internal assessment API: what it reads and what it answers.
+
+One home for the body shapes: the views load requests and dump answers through these, and
+`/api/openapi.json` is generated from them. Output fields are listed explicitly, so nothing
+else leaves. The rules for register fields and answers stay in `assessments.operations` and
+`assessments.answers`; these schemas check the shape of a body and describe the values
+those rules accept (so integrators can build against the description).
+"""
 
 from __future__ import annotations
 
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+
 from assessments import answers as answer_rules
-from assessments import quorum, scoring
-from assessments.bank import Question
+from assessments import quorum, scoring, workflow
+from assessments.bank import Question, current_bank
 from assessments.conditions import shown_questions
-from assessments.models import Assessment, AssessmentVersion, Review
+from assessments.models import Assessment
 from assessments.operations import bank_of
 from assessments.outcomes import analyse
+from register.standard import FIELDS
+
+DECISIONS = ("approve", "approve_with_conditions", "changes_requested", "reject")
+SECTION_ADVICE = ("agree", "agree_with_conditions", "disagree")
 
 
 def _text(value: dict | None, lang: str) -> str | None:
     return None if value is None else value.get(lang) or value.get("nl")
 
 
+def _lang_of(schema: Schema) -> str:
+    return getattr(schema, "lang", "nl")
+
+
+class LangSchema(Schema):
+    """A schema whose texts come out in one language (marshmallow 4 has no context)."""
+
+    def __init__(self, *args, lang: str = "nl", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+
+# ---------------------------------------------------------------- answers (out)
+
+
+class PersonSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class BankSchema(Schema):
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class BankWithTitleSchema(BankSchema):
+    title = fields.String(required=True, allow_none=True)
+
+
+class RiskReasonSchema(Schema):
+    question = fields.String(required=True)
+    points = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class RiskRuleSchema(Schema):
+    id = fields.String(required=True)
+    min_level = fields.Integer(required=True, validate=validate.Range(1, 4))
+    blocking = fields.Boolean(required=True)
+    text = fields.String(required=True)
+
+
+class RiskSchema(Schema):
+    level = fields.Integer(required=True, validate=validate.Range(1, 4))
+    label = fields.String(required=True)
+    score = fields.Integer(required=True)
+    raw_score = fields.Integer(required=True)
+    max_score = fields.Integer(required=True)
+    mitigation = fields.Integer(required=True)
+    max_mitigation = fields.Integer(required=True)
+    discount_applied = fields.Boolean(required=True)
+    band_level = fields.Integer(required=True, validate=validate.Range(1, 4))
+    blocking = fields.Boolean(required=True)
+    reasons = fields.List(fields.Nested(RiskReasonSchema), required=True)
+    rules = fields.List(fields.Nested(RiskRuleSchema), required=True)
+    weights_version = fields.String(required=True)
+
+
+class GroupResultSchema(Schema):
+    group = fields.String(required=True)
+    in_scope = fields.Integer(required=True)
+    selected = fields.Integer(required=True)
+    reference = fields.Boolean(required=True)
+    selection_rate = fields.Float(required=True)
+    ratio_to_reference = fields.Float(required=True, allow_none=True)
+    flagged = fields.Boolean(required=True)
+    p_value = fields.Float(required=True, allow_none=True)
+    significant = fields.Boolean(required=True)
+
+
+class GroupOutcomesSchema(Schema):
+    rows = fields.List(fields.Nested(GroupResultSchema), required=True)
+    flagged_groups = fields.List(fields.String(), required=True)
+    problems = fields.List(fields.String(), required=True)
+
+
+class SectionProgressSchema(Schema):
+    required = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+
+
+class CompletenessSchema(Schema):
+    required = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    percent = fields.Integer(required=True, validate=validate.Range(0, 100))
+    missing = fields.List(
+        fields.String(), required=True, metadata={"description": "Ids of required questions"}
+    )
+    sections = fields.Dict(
+        keys=fields.String(), values=fields.Nested(SectionProgressSchema), required=True
+    )
+
+
+class ReviewSchema(Schema):
+    id = fields.Integer(required=True)
+    reviewer = fields.Nested(PersonSchema, required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    comment = fields.String(required=True, allow_none=True)
+    conditions = fields.List(fields.Dict(), required=True, allow_none=True)
+    section_advice = fields.Dict(required=True, allow_none=True)
+    remaining_risks = fields.String(required=True, allow_none=True)
+    risk_accepted_by = fields.String(required=True, allow_none=True)
+    proposed_reassessment = fields.Date(required=True, allow_none=True)
+    as_board_member = fields.Boolean(required=True)
+    as_privacy_officer = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class RecordDigestSchema(Schema):
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+
+
+class VersionSchema(Schema):
+    number = fields.Integer(required=True)
+    risk_level = fields.Integer(required=True, allow_none=True)
+    submitted_at = fields.DateTime(required=True)
+    outcome = fields.String(required=True, allow_none=True)
+    decided_at = fields.DateTime(required=True, allow_none=True)
+    reviews = fields.List(fields.Nested(ReviewSchema), required=True)
+    records = fields.Dict(
+        keys=fields.String(metadata={"description": "internal or public"}),
+        values=fields.Nested(RecordDigestSchema),
+        required=True,
+    )
+
+    @pre_dump
+    def _records(self, version, **_kwargs) -> dict:
+        return {
+            "number": version.number,
+            "risk_level": version.risk_level,
+            "submitted_at": version.submitted_at,
+            "outcome": version.outcome,
+            "decided_at": version.decided_at,
+            "reviews": version.reviews,
+            "records": {r.kind: {"sha256": r.sha256, "size": r.size} for r in version.records},
+        }
+
+
+class AssessmentSchema(LangSchema):
+    """An assessment as its reader may see it (the board sees the last submitted version)."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(workflow.STATES))
+    version = fields.Integer(required=True)
+    owner = fields.Nested(PersonSchema, required=True)
+    bank = fields.Nested(BankSchema, required=True)
+    algorithm = fields.Dict(
+        required=True,
+        metadata={"description": "The register fields (national v1.0 names), as stored"},
+    )
+    register_slug = fields.String(required=True, allow_none=True)
+    risk = fields.Nested(RiskSchema, required=True)
+    group_outcomes = fields.Nested(GroupOutcomesSchema, required=True)
+    completeness = fields.Nested(CompletenessSchema, required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(required=True, allow_none=True)
+    decided_at = fields.DateTime(required=True, allow_none=True)
+    reassessment_due = fields.Date(required=True, allow_none=True)
+    record_pending = fields.Boolean(required=True)
+    versions = fields.List(fields.Nested(VersionSchema), required=True)
+
+    class Meta:
+        ordered = True
+
+    @pre_dump
+    def _computed(self, assessment: Assessment, **_kwargs) -> dict:
+        bank = bank_of(assessment)
+        rows = assessment.answers.get(answer_rules.GROUP_OUTCOMES) or []
+        return {
+            "id": assessment.id,
+            "status": assessment.status,
+            "version": assessment.version,
+            "owner": assessment.owner,
+            "bank": bank,
+            "algorithm": assessment.register_fields,
+            "register_slug": assessment.algorithm.slug if assessment.algorithm else None,
+            "risk": scoring.compute(bank, assessment.answers).as_dict(_lang_of(self)),
+            "group_outcomes": analyse(rows).as_dict(),
+            "completeness": answer_rules.completeness(bank, assessment.answers),
+            "created_at": assessment.created_at,
+            "updated_at": assessment.updated_at,
+            "submitted_at": assessment.submitted_at,
+            "decided_at": assessment.decided_at,
+            "reassessment_due": assessment.reassessment_due,
+            "record_pending": assessment.publication_pending,
+            "versions": assessment.versions,
+        }
+
+
+class OptionSchema(Schema):
+    value = fields.String(required=True)
+    label = fields.String(required=True, allow_none=True)
+    weight = fields.Integer(required=True)
+
+
+class SubQuestionSchema(Schema):
+    """A question of the bank; keys without a value for this question are left out."""
+
+    id = fields.String(required=True)
+    type = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    text = fields.String(required=True, allow_none=True)
+    section = fields.String()
+    public = fields.Boolean()
+    scoring = fields.String()
+    help = fields.String(allow_none=True)
+    options = fields.List(fields.Nested(OptionSchema))
+    max_length = fields.Integer()
+    show_if = fields.Dict(metadata={"description": "equals/contains/any/all conditions"})
+
+
+class QuestionSchema(SubQuestionSchema):
+    questions = fields.List(
+        fields.Nested(SubQuestionSchema), metadata={"description": "A group's sub-questions"}
+    )
+    answer = fields.Raw(
+        allow_none=True, metadata={"description": "The current answer (null: none)"}
+    )
+    shown = fields.Boolean(metadata={"description": "Whether it applies, given the answers"})
+
+
+class SectionSchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+
+
+class QuestionsSchema(Schema):
+    bank = fields.Nested(BankWithTitleSchema, required=True)
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class OutcomeSchema(Schema):
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(("pending", "approved", "rejected", "changes_requested")),
+    )
+    board_needed = fields.Integer(required=True)
+    board_approvals = fields.Integer(required=True)
+    privacy_officer_needed = fields.Boolean(required=True)
+    privacy_officer_approved = fields.Boolean(required=True)
+    with_conditions = fields.Boolean(required=True)
+    dissent = fields.Integer(required=True)
+    short_of_members = fields.Boolean(required=True)
+
+    @pre_dump
+    def _counted(self, outcome: quorum.Outcome, **_kwargs) -> dict:
+        return {name: getattr(outcome, name) for name in self.fields} | {
+            "dissent": len(outcome.dissent)
+        }
+
+
+class ReviewResultSchema(Schema):
+    review = fields.Nested(ReviewSchema, required=True)
+    outcome = fields.Nested(OutcomeSchema, required=True)
+    assessment = fields.Nested(AssessmentSchema, required=True)
+
+
 def question_json(question: Question, lang: str, answer=None, shown: bool | None = None) -> dict:
+    """A question as plain data; QuestionSchema fixes what of it leaves."""
     data = {
         "id": question.id,
         "type": question.type,
@@ -48,85 +322,185 @@ def question_json(question: Question, lang: str, answer=None, shown: bool | None
 def questions_json(assessment: Assessment, lang: str) -> dict:
     bank = bank_of(assessment)
     shown_ids = {q.id for q in shown_questions(bank.questions, assessment.answers)}
-    return {
-        "bank": {"id": bank.id, "version": bank.version, "title": _text(bank.title, lang)},
-        "sections": [{"id": s.id, "title": _text(s.title, lang)} for s in bank.sections],
-        "questions": [
-            question_json(q, lang, assessment.answers.get(q.id), q.id in shown_ids)
-            for q in bank.questions
-        ],
-    }
-
-
-def group_outcomes_json(assessment: Assessment) -> dict:
-    rows = assessment.answers.get(answer_rules.GROUP_OUTCOMES) or []
-    return analyse(rows).as_dict()
+    return QuestionsSchema().dump(
+        {
+            "bank": {"id": bank.id, "version": bank.version, "title": _text(bank.title, lang)},
+            "sections": [{"id": s.id, "title": _text(s.title, lang)} for s in bank.sections],
+            "questions": [
+                question_json(q, lang, assessment.answers.get(q.id), q.id in shown_ids)
+                for q in bank.questions
+            ],
+        }
+    )
 
 
 def assessment_json(assessment: Assessment, lang: str) -> dict:
-    bank = bank_of(assessment)
-    return {
-        "id": assessment.id,
-        "status": assessment.status,
-        "version": assessment.version,
-        "owner": {"id": assessment.owner.id, "name": assessment.owner.name},
-        "bank": {"id": bank.id, "version": bank.version},
-        "algorithm": assessment.register_fields,
-        "register_slug": assessment.algorithm.slug if assessment.algorithm else None,
-        "risk": scoring.compute(bank, assessment.answers).as_dict(lang),
-        "group_outcomes": group_outcomes_json(assessment),
-        "completeness": answer_rules.completeness(bank, assessment.answers),
-        "created_at": assessment.created_at.isoformat(),
-        "updated_at": assessment.updated_at.isoformat(),
-        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
-        "decided_at": assessment.decided_at.isoformat() if assessment.decided_at else None,
-        "reassessment_due": assessment.reassessment_due.isoformat()
-        if assessment.reassessment_due
-        else None,
-        "record_pending": assessment.publication_pending,
-        "versions": [version_json(v) for v in assessment.versions],
-    }
+    return AssessmentSchema(lang=lang).dump(assessment)
 
 
-def review_json(review: Review) -> dict:
-    return {
-        "id": review.id,
-        "reviewer": {"id": review.reviewer_id, "name": review.reviewer.name},
-        "decision": review.decision,
-        "comment": review.comment,
-        "conditions": review.conditions,
-        "section_advice": review.section_advice,
-        "remaining_risks": review.remaining_risks,
-        "risk_accepted_by": review.risk_accepted_by,
-        "proposed_reassessment": review.proposed_reassessment.isoformat()
-        if review.proposed_reassessment
-        else None,
-        "as_board_member": review.as_board_member,
-        "as_privacy_officer": review.as_privacy_officer,
-        "created_at": review.created_at.isoformat(),
-    }
-
-
-def version_json(version: AssessmentVersion) -> dict:
-    return {
-        "number": version.number,
-        "risk_level": version.risk_level,
-        "submitted_at": version.submitted_at.isoformat(),
-        "outcome": version.outcome,
-        "decided_at": version.decided_at.isoformat() if version.decided_at else None,
-        "reviews": [review_json(r) for r in version.reviews],
-        "records": {r.kind: {"sha256": r.sha256, "size": r.size} for r in version.records},
-    }
+def review_json(review) -> dict:
+    return ReviewSchema().dump(review)
 
 
 def outcome_json(outcome: quorum.Outcome) -> dict:
+    return OutcomeSchema().dump(outcome)
+
+
+def review_result_json(review, outcome: quorum.Outcome, assessment: Assessment, lang: str) -> dict:
     return {
-        "state": outcome.state,
-        "board_needed": outcome.board_needed,
-        "board_approvals": outcome.board_approvals,
-        "privacy_officer_needed": outcome.privacy_officer_needed,
-        "privacy_officer_approved": outcome.privacy_officer_approved,
-        "with_conditions": outcome.with_conditions,
-        "dissent": len(outcome.dissent),
-        "short_of_members": outcome.short_of_members,
+        "review": review_json(review),
+        "outcome": outcome_json(outcome),
+        "assessment": assessment_json(assessment, lang),
     }
+
+
+# ---------------------------------------------------------------- bodies (in)
+
+
+def _register_field_property(spec) -> dict:
+    """What the register rules accept for one field, as JSON Schema."""
+    if spec.kind == "list":
+        return {"type": "array", "items": {"type": "string", "enum": list(spec.permitted)}}
+    if spec.kind == "group":
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    sub.name: {"type": "string", "maxLength": sub.max_length}
+                    for sub in spec.group_fields
+                },
+                "required": [sub.name for sub in spec.group_fields if sub.required],
+            },
+        }
+    if spec.kind == "enum":
+        return {"type": "string", "enum": ["", *spec.permitted]}
+    prop: dict = {"type": "string"}
+    if spec.max_length:
+        prop["maxLength"] = spec.max_length
+    if spec.kind == "date":
+        prop["pattern"] = r"^(\d{4}-(0[1-9]|1[0-2]))?$"
+        prop["description"] = "Year and month, YYYY-MM"
+    elif spec.kind == "html":
+        prop["description"] = "HTML limited to p, div, br, ul, ol, li (sanitised)"
+    return prop
+
+
+REGISTER_FIELDS_JSON_SCHEMA = {
+    "type": "object",
+    "properties": {spec.name: _register_field_property(spec) for spec in FIELDS},
+    "additionalProperties": False,
+}
+
+
+def _register_fields(*, required_fields: tuple[str, ...] = (), **kwargs) -> fields.Dict:
+    extra = {"required": list(required_fields)} if required_fields else {}
+    return fields.Dict(
+        keys=fields.String(),
+        metadata={
+            **REGISTER_FIELDS_JSON_SCHEMA,
+            **extra,
+            "description": "Register fields with national v1.0 names (partial); checked "
+            "against the national rules (lengths, permitted values, formats); 422 names "
+            "each field that is wrong.",
+        },
+        **kwargs,
+    )
+
+
+def _answer_property(question: Question) -> dict:
+    """What an answer to one question looks like, as JSON Schema (null clears it)."""
+    kind = question.type
+    if kind == "group":
+        prop = {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {sub.id: _answer_property(sub) for sub in question.questions},
+            },
+        }
+    elif kind == "multichoice":
+        prop = {"type": "array", "items": {"type": "string", "enum": list(question.option_values)}}
+    elif question.options:
+        prop = {"type": "string", "enum": list(question.option_values)}
+    elif kind == "number":
+        prop = {"type": "number"}
+    elif kind == "boolean":
+        prop = {"type": "boolean"}
+    elif kind == "date":
+        prop = {"type": "string", "format": "date"}
+    else:
+        prop = {"type": "string"}
+        if question.length_limit:
+            prop["maxLength"] = question.length_limit
+    return {**prop, "nullable": True}
+
+
+def answers_json_schema() -> dict:
+    bank = current_bank()
+    return {
+        "type": "object",
+        "properties": {q.id: _answer_property(q) for q in bank.questions},
+        "additionalProperties": False,
+        "description": f"Answers by question id ({bank.id} version {bank.version}; see "
+        "GET .../questions for the bank an assessment uses). Partial: questions not sent "
+        "keep their answer. One invalid answer rejects the whole request (422).",
+    }
+
+
+class CreateAssessmentSchema(Schema):
+    algorithm = _register_fields(required=True, required_fields=("name",))
+
+
+class UpdateAssessmentSchema(Schema):
+    answers = fields.Dict(keys=fields.String(), metadata={"x-answers": True})
+    algorithm = _register_fields()
+
+
+class ConditionInSchema(Schema):
+    text = fields.String(required=True)
+    owner = fields.String()
+    deadline = fields.Date()
+
+
+class SectionAdviceInSchema(Schema):
+    advice = fields.String(required=True, validate=validate.OneOf(SECTION_ADVICE))
+    motivation = fields.String()
+
+
+class ReviewInSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    comment = fields.String(metadata={"description": "Required for changes_requested and reject"})
+    conditions = fields.List(fields.Nested(ConditionInSchema))
+    section_advice = fields.Dict(keys=fields.String(), values=fields.Nested(SectionAdviceInSchema))
+    remaining_risks = fields.String()
+    risk_accepted_by = fields.String()
+    proposed_reassessment = fields.Date()
+
+
+def flat_errors(messages: dict | list, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested error messages as the API's `fields`: {"a.b": "message"}."""
+    if isinstance(messages, list):
+        return {prefix or "body": " ".join(str(m) for m in messages)}
+    flat: dict[str, str] = {}
+    for key, value in messages.items():
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        else:
+            name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict | list) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            flat.update(flat_errors(value, name))
+        else:
+            flat[name] = " ".join(value) if isinstance(value, list) else str(value)
+    return flat
+
+
+def check_shape(schema: Schema, body: dict) -> dict[str, str]:
+    """The shape errors of a request body (empty: fine); the values' rules come after."""
+    try:
+        schema.load(body)
+    except ValidationError as failure:
+        return flat_errors(failure.messages)
+    return {}

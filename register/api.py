@@ -84,7 +84,48 @@ def get_algorithm(slug: str):
     return jsonify(algorithm_schema.dump(entry_payload(algorithm, number)))
 
 
-def build_spec() -> APISpec:
+# Answers every operation can get: the request guard (portal/input_guard.py) refuses text
+# that cannot be stored, huge numbers and deep JSON (400, or 422 for a JSON body); a body
+# over MAX_CONTENT_LENGTH gets 413; token routes answer 401 without a valid token and 429
+# past their rate limit.
+_ERROR_RESPONSES = {
+    "BadRequest": "The request cannot be read: malformed JSON or a body that is not a JSON "
+    "object, characters that cannot be stored (NUL, lone surrogates), numbers out of range",
+    "Unauthorized": "A valid API token is required (Authorization: Bearer <token>)",
+    "Forbidden": "Your roles or your relation to this assessment do not allow this",
+    "NotFound": "No such object (or not visible to you)",
+    "Conflict": "The object's state does not allow this (for example already submitted or "
+    "already decided by you)",
+    "PayloadTooLarge": "The request body is larger than 2 MiB",
+    "ValidationFailed": "The body or a parameter is not valid; `fields` names each problem",
+    "TooManyRequests": "Rate limit reached; wait and try again",
+}
+_ALWAYS = {"400": "BadRequest"}
+_WITH_TOKEN = {"401": "Unauthorized", "429": "TooManyRequests"}
+_WITH_BODY = {"413": "PayloadTooLarge", "422": "ValidationFailed"}
+
+
+def _document_common_errors(spec: dict) -> None:
+    """Add the error answers every operation of its kind can give, unless it names them."""
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            extra = dict(_ALWAYS)
+            if operation.get("security"):
+                extra |= _WITH_TOKEN
+            if "requestBody" in operation or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            ):
+                extra |= _WITH_BODY
+            responses = operation.setdefault("responses", {})
+            for status, name in extra.items():
+                responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
+
+
+def build_spec() -> dict:
+    # Imported here: the assessment side attaches its routes to this blueprint and imports
+    # this module, and its schemas are documented here.
+    from assessments import schemas as assessment_schemas
+
     spec = APISpec(
         title="Algoritmeregister Gemeente Utrecht",
         version="1.0.0",
@@ -92,23 +133,51 @@ def build_spec() -> APISpec:
         plugins=[FlaskPlugin(), MarshmallowPlugin()],
         info={
             "description": "Published algorithms of the municipality of Utrecht, with the "
-            "national publication standard v1.0 field names. Errors are "
-            '`{"error": {"code", "message", "fields"}}`.'
+            "national publication standard v1.0 field names, and the internal Uthiek "
+            "assessment API. Errors are "
+            '`{"error": {"code", "message", "fields"}}` (ErrorSchema).'
         },
     )
     spec.components.schema("AlgorithmSchema", schema=AlgorithmSchema)
     spec.components.schema("AlgorithmListSchema", schema=AlgorithmListSchema)
     spec.components.schema("ErrorSchema", schema=ErrorSchema)
+    for name in (
+        "AssessmentSchema",
+        "QuestionsSchema",
+        "ReviewResultSchema",
+        "CreateAssessmentSchema",
+        "UpdateAssessmentSchema",
+        "ReviewInSchema",
+    ):
+        spec.components.schema(name, schema=getattr(assessment_schemas, name))
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorSchema"}}}
+    for name, description in _ERROR_RESPONSES.items():
+        spec.components.response(name, {"description": description, "content": error_body})
+    spec.components.header(
+        "ETag",
+        {
+            "description": "The version of what you read; send it as If-Match to save only "
+            "if nothing changed since",
+            "schema": {"type": "string"},
+        },
+    )
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for endpoint in sorted(current_app.view_functions):
         if endpoint.startswith("api.") and endpoint != "api.openapi":
             spec.path(view=current_app.view_functions[endpoint])
-    return spec
+    document = spec.to_dict()
+    schemas = document["components"]["schemas"]
+    # The answers a bank accepts are data (question_banks/*.yaml), not a class.
+    schemas["UpdateAssessmentSchema"]["properties"]["answers"] = (
+        assessment_schemas.answers_json_schema()
+    )
+    _document_common_errors(document)
+    return document
 
 
 @api_blueprint.get("/openapi.json")
 def openapi():
     spec = current_app.extensions.get("portal_openapi")
     if spec is None:
-        spec = current_app.extensions["portal_openapi"] = build_spec().to_dict()
+        spec = current_app.extensions["portal_openapi"] = build_spec()
     return jsonify(spec)

@@ -5,6 +5,7 @@ import re
 
 from portal.extensions import db
 from register import operations
+from tests.assessments.conftest import api  # noqa: F401 (the fixture, shared)
 from tests.conftest import entry_data
 
 
@@ -47,11 +48,48 @@ def test_list_items_carry_an_integer_version(client, publish_entry):
 
 
 def test_405_carries_allow_for_json_and_html(client):
-    api = client.post("/api/v1/algorithms")
-    assert api.status_code == 405
-    assert api.json["error"]["code"] == "method_not_allowed"
-    assert set(api.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
+    answer = client.post("/api/v1/algorithms")
+    assert answer.status_code == 405
+    assert answer.json["error"]["code"] == "method_not_allowed"
+    assert set(answer.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
     page = client.delete("/algoritmes")
     assert page.status_code == 405
     assert "GET" in page.headers["Allow"]
     assert "text/html" in page.content_type
+
+
+def test_openapi_documents_required_fields_errors_and_headers(client):
+    spec = client.get("/api/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    create = spec["paths"]["/api/v1/assessments"]["post"]
+    assert create["requestBody"]["required"] is True
+    algorithm = schemas["CreateAssessmentSchema"]["properties"]["algorithm"]
+    assert "algorithm" in schemas["CreateAssessmentSchema"]["required"]
+    assert algorithm["required"] == ["name"]
+    assert algorithm["properties"]["name"]["maxLength"] == 100
+    assert algorithm["additionalProperties"] is False
+    assert {"400", "401", "403", "413", "422", "429"} <= set(create["responses"])
+    one = spec["paths"]["/api/v1/assessments/{assessment_id}"]["get"]
+    assert {"400", "401", "403", "404"} <= set(one["responses"])
+    assert "ETag" in one["responses"]["200"]["headers"]
+    answers = spec["paths"]["/api/v1/assessments/{assessment_id}/answers"]["put"]
+    assert {"409", "412", "422"} <= set(answers["responses"])
+    answer_ids = schemas["UpdateAssessmentSchema"]["properties"]["answers"]["properties"]
+    assert answer_ids["core.risk_profiling"]["enum"]
+    assessment = schemas["AssessmentSchema"]
+    assert {"id", "status", "version", "risk", "completeness", "algorithm"} <= set(
+        assessment["required"]
+    )
+    assert assessment["properties"]["submitted_at"]["nullable"] is True
+    review = spec["paths"]["/api/v1/assessments/{assessment_id}/reviews"]["post"]
+    assert review["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReviewResultSchema"
+    }
+    error = schemas["ErrorSchema"]
+    assert error["required"] == ["error"]
+
+
+def test_shape_errors_name_the_field_with_its_index(api):  # noqa: F811
+    response = api("submitter").post("/api/v1/assessments", json={"algorithm": ["Ok"]})
+    assert response.status_code == 422
+    assert "algorithm" in response.json["error"]["fields"]
