@@ -71,3 +71,31 @@ def section_answers(
         if views:
             result.append((section, views))
     return result
+
+
+@dataclass
+class SectionPage:
+    """What one questionnaire section shows, given the answers (saved or as typed)."""
+
+    questions: list[Question]  # every question of the section, in bank order
+    shown_ids: set[str]  # those whose conditions hold; the others start hidden
+    # Answers from other sections that conditions on this page may refer to.
+    visible_elsewhere: dict
+
+
+def section_page(bank: Bank, section_id: str, answers: dict) -> SectionPage:
+    shown = shown_questions(bank.questions, answers)
+    return SectionPage(
+        questions=[q for q in bank.questions if q.section == section_id],
+        shown_ids={q.id for q in shown},
+        visible_elsewhere={
+            q.id: answers[q.id] for q in shown if q.section != section_id and q.id in answers
+        },
+    )
+
+
+def next_section_id(bank: Bank, section_id: str) -> str | None:
+    """The section after `section_id`, or None after the last one."""
+    ids = [s.id for s in bank.sections]
+    position = ids.index(section_id)
+    return ids[position + 1] if position + 1 < len(ids) else None

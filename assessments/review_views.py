@@ -10,9 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from assessments import operations, permissions, presentation, records, review, workflow
+from assessments import operations, permissions, presentation, queries, records, review, workflow
 from assessments.models import Assessment, Comment
 from assessments.views import _lang, blueprint
 from assessments.visibility import as_seen_by
@@ -148,15 +147,7 @@ def _review_page(assessment: Assessment, *, values=None, errors=None, status=200
 @internal_required(permissions.can_use_internal_side)
 def review_queue():
     waiting = review.waiting_for(db.session, current_user)
-    in_review = [
-        a
-        for a in db.session.scalars(
-            select(Assessment)
-            .where(Assessment.status.in_(workflow.UNDER_REVIEW))
-            .order_by(Assessment.submitted_at)
-        )
-        if permissions.can_view_assessment(current_user, operations.facts(a))
-    ]
+    in_review = queries.in_review(db.session, current_user)
     return render_template("assessments/queue.html", waiting=waiting, in_review=in_review)
 
 
@@ -314,19 +305,13 @@ def reassess(assessment_id: int):
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
 
 
-def _owner_ids(algorithm: Algorithm) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(Assessment.owner_id).where(Assessment.algorithm_id == algorithm.id)
-        )
-    )
-
-
 @blueprint.post("/algoritmes/<int:algorithm_id>/buiten-gebruik")
 @internal_required(permissions.can_use_internal_side)
 def retire(algorithm_id: int):
     algorithm = db.session.get(Algorithm, algorithm_id) or abort(404)
-    if not permissions.can_retire_algorithm(current_user, _owner_ids(algorithm)):
+    if not permissions.can_retire_algorithm(
+        current_user, queries.owner_ids_of_algorithm(db.session, algorithm.id)
+    ):
         abort(403)
     if not algorithm.is_published or algorithm.is_retired:
         abort(409)

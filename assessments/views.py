@@ -9,16 +9,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
 from assessments import answers as answer_rules
-from assessments import forms, operations, permissions, scoring
+from assessments import forms, operations, permissions, presentation, queries, scoring
 from assessments.conditions import shown_questions
-from assessments.models import Assessment, Comment
+from assessments.models import Assessment
 from assessments.outcomes import analyse
 from assessments.visibility import as_seen_by
-from portal import audit
-from portal.auth.models import ApiToken, User
+from portal.auth import queries as account_queries
 from portal.auth.session import internal_required
 from portal.db import utcnow
 from portal.extensions import db
@@ -30,72 +28,25 @@ def _lang() -> str:
     return str(get_locale() or "nl")
 
 
-def _visible_assessments():
-    statement = select(Assessment).order_by(Assessment.updated_at.desc())
-    if "admin" in current_user.roles:
-        return list(db.session.scalars(statement))
-    conditions = [Assessment.owner_id == current_user.id]
-    if current_user.roles & {"reviewer", "privacy_officer"}:
-        conditions.append(Assessment.submitted_at.is_not(None))
-    candidates = db.session.scalars(statement.where(or_(*conditions)))
-    return [
-        as_seen_by(current_user, a)
-        for a in candidates
-        if permissions.can_view_assessment(current_user, operations.facts(a))
-    ]
-
-
 @blueprint.get("/")
 @internal_required(permissions.can_use_internal_side)
 def dashboard():
-    my_activity = db.session.scalars(
-        select(audit.AuditEvent)
-        .where(audit.AuditEvent.actor_id == current_user.id)
-        .order_by(audit.AuditEvent.id.desc())
-        .limit(10)
-    )
-    active_tokens = db.session.scalar(
-        select(func.count())
-        .select_from(ApiToken)
-        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-    )
+    lists = queries.dashboard(db.session, current_user, utcnow().date())
     admin_overview = None
     if permissions.can_administer_users(current_user):
         admin_overview = {
-            "users": db.session.scalar(
-                select(func.count()).select_from(User).where(User.active.is_(True))
-            ),
-            "recent": list(
-                db.session.scalars(
-                    select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()).limit(10)
-                )
-            ),
+            "users": account_queries.active_user_count(db.session),
+            "recent": account_queries.recent_activity(db.session),
         }
-    visible = _visible_assessments()
-    mine = [a for a in visible if a.owner_id == current_user.id]
-    from assessments import review, schedule
-
-    waiting = review.waiting_for(db.session, current_user)
-    today = utcnow().date()
-    overdue = [
-        a
-        for a in visible
-        if a.status == "approved"
-        and schedule.is_overdue(a.reassessment_due, today)
-        and (a.owner_id == current_user.id or "admin" in current_user.roles)
-    ]
-    pending_records = [
-        a for a in visible if a.publication_pending and "admin" in current_user.roles
-    ]
     return render_template(
         "assessments/dashboard.html",
-        my_activity=list(my_activity),
-        active_tokens=active_tokens,
+        my_activity=account_queries.recent_activity(db.session, actor_id=current_user.id),
+        active_tokens=account_queries.active_token_count(db.session, current_user.id),
         admin_overview=admin_overview,
-        mine=mine,
-        waiting=waiting,
-        overdue=overdue,
-        pending_records=pending_records,
+        mine=lists.mine,
+        waiting=lists.waiting,
+        overdue=lists.overdue,
+        pending_records=lists.pending_records,
         can_create=permissions.can_create_assessment(current_user),
     )
 
@@ -105,7 +56,7 @@ def dashboard():
 def index():
     return render_template(
         "assessments/index.html",
-        assessments=_visible_assessments(),
+        assessments=queries.visible_assessments(db.session, current_user),
         can_create=permissions.can_create_assessment(current_user),
     )
 
@@ -195,15 +146,7 @@ def overview(assessment_id: int):
     facts = operations.facts(assessment)
     algorithm = assessment.algorithm
     owner_ids = {assessment.owner_id}
-    open_threads = db.session.scalar(
-        select(func.count())
-        .select_from(Comment)
-        .where(
-            Comment.assessment_id == assessment.id,
-            Comment.parent_id.is_(None),
-            Comment.resolved_at.is_(None),
-        )
-    )
+    open_threads = queries.open_thread_count(db.session, assessment)
     return render_template(
         "assessments/overview.html",
         problems=problems,
@@ -325,14 +268,13 @@ def section(assessment_id: int, section_id: str):
                 extra_rows[action.removeprefix("add-row:")] = 1
                 answers = dict(assessment.answers)
             elif action == "save-next":
-                ids = [s.id for s in bank.sections]
-                position = ids.index(section_id)
-                if position + 1 < len(ids):
+                following = presentation.next_section_id(bank, section_id)
+                if following is not None:
                     return redirect(
                         url_for(
                             "assessments.section",
                             assessment_id=assessment.id,
-                            section_id=ids[position + 1],
+                            section_id=following,
                         )
                     )
                 return redirect(url_for("assessments.overview", assessment_id=assessment.id))
@@ -344,13 +286,7 @@ def section(assessment_id: int, section_id: str):
                     )
                 )
         context = _context(assessment)
-    shown = shown_questions(bank.questions, answers)
-    shown_ids = {q.id for q in shown}
-    questions = [q for q in bank.questions if q.section == section_id]
-    # Answers from other sections that conditions on this page may refer to.
-    visible_elsewhere = {
-        q.id: answers[q.id] for q in shown if q.section != section_id and q.id in answers
-    }
+    page = presentation.section_page(bank, section_id, answers)
     if errors:
         flash(
             _("Not saved: correct the answers marked below. What you typed is still here."), "error"
@@ -358,9 +294,9 @@ def section(assessment_id: int, section_id: str):
     return render_template(
         "assessments/section.html",
         section=bank.section(section_id),
-        questions=questions,
-        shown_ids=shown_ids,
-        visible_elsewhere=visible_elsewhere,
+        questions=page.questions,
+        shown_ids=page.shown_ids,
+        visible_elsewhere=page.visible_elsewhere,
         answers=answers,
         errors=errors,
         extra_rows=extra_rows,
