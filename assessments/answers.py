@@ -240,6 +240,32 @@ def missing_required(bank: Bank, answers: dict) -> list[str]:
     return missing
 
 
+def shown_answers(bank: Bank, answers: dict) -> dict:
+    """The answers of the questions that apply now (conditions.shown_questions). An answer
+    left behind a changed choice stays stored, but no rule may count it."""
+    return {
+        question.id: answers[question.id]
+        for question in shown_questions(bank.questions, answers)
+        if question.id in answers
+    }
+
+
+PERSONAL_DATA = "privacy.personal_data"
+SPECIAL_CATEGORIES = "privacy.special_categories"
+
+
+def processes_personal_data(bank: Bank, answers: dict) -> bool:
+    """Whether the algorithm (possibly) processes personal data, so the privacy officer must
+    sign off: personal data used or possibly used, or a special category chosen. The one
+    place this is decided; it reads shown answers only."""
+    shown = shown_answers(bank, answers)
+    if shown.get(PERSONAL_DATA) in ("yes", "unsure"):
+        return True
+    special = shown.get(SPECIAL_CATEGORIES)
+    chosen = special if isinstance(special, list) else [special] if special else []
+    return any(value != "none" for value in chosen)
+
+
 def completeness(bank: Bank, answers: dict) -> dict:
     shown = shown_questions(bank.questions, answers)
     required = [q for q in shown if q.required]

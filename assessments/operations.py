@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session, scoped_session
 
@@ -12,7 +14,8 @@ from assessments.models import STATUS_DRAFT, Assessment, AssessmentVersion
 from assessments.permissions import EDITABLE_STATES, AssessmentFacts
 from portal import audit
 from portal.db import utcnow
-from register.standard import clean_entry, empty_entry, validate_entry
+from portal.problems import Problem
+from register.standard import Code, clean_entry, empty_entry, field_problem, validate_entry
 
 
 class AnswersInvalidError(ValueError):
@@ -111,13 +114,23 @@ def bank_of(assessment: Assessment) -> Bank:
     return get_bank(assessment.bank_id, assessment.bank_version)
 
 
-def clean_register_fields(raw: dict, *, organization: str) -> tuple[dict, dict[str, str]]:
-    """Register fields as typed by the owner: sanitised; format errors block saving,
-    missing required fields only block submitting."""
+def name_problem(name: str) -> Problem | None:
+    """The name rule: an algorithm needs a name with at least one letter or digit (a name of
+    spaces, dashes or invisible characters names nothing)."""
+    if any(unicodedata.category(char)[0] in "LN" for char in name or ""):
+        return None
+    return field_problem(Code.NAME_MISSING)
+
+
+def clean_register_fields(raw: dict, *, organization: str) -> tuple[dict, dict[str, Problem]]:
+    """Register fields as typed by the owner: sanitised; format errors and a missing name
+    block saving, other missing required fields only block submitting. Used by the web
+    forms and the API alike, for new assessments and for changes (then `raw` is the
+    stored fields with the changes laid over them)."""
     if not isinstance(raw, dict):
-        return {}, {"algorithm": "give an object with register fields"}
+        return {}, {"algorithm": field_problem(Code.GIVE_ENTRY)}
     unstorable = {
-        str(name)[:100]: "text with characters that cannot be stored"
+        str(name)[:100]: field_problem(Code.UNSTORABLE)
         for name, value in raw.items()
         if answer_rules.unstorable_text(name) or answer_rules.unstorable_text(value)
     }
@@ -127,10 +140,16 @@ def clean_register_fields(raw: dict, *, organization: str) -> tuple[dict, dict[s
         {"organization": organization, "lang": "nld", "standard_version": "1.0", **raw}
     )
     errors = {
-        name: problem for name, problem in validate_entry(entry).items() if problem != "required"
+        name: problem
+        for name, problem in validate_entry(entry).items()
+        if problem.code != Code.REQUIRED
     }
+    if "name" not in errors:
+        missing_name = name_problem(entry["name"])
+        if missing_name is not None:
+            errors["name"] = missing_name
     for name in ignored:
-        errors[f"algorithm.{name}"[:100]] = "not a register field"
+        errors[f"algorithm.{name}"[:100]] = field_problem(Code.NOT_A_FIELD)
     return entry, errors
 
 
@@ -214,12 +233,10 @@ def update_register_fields(
     _ensure_editable(assessment)
     _check_version(assessment, expected_version)
     if not isinstance(raw, dict):
-        raise AnswersInvalidError({"algorithm": "give an object with register fields"})
+        raise AnswersInvalidError({"algorithm": field_problem(Code.GIVE_ENTRY)})
     fields, errors = clean_register_fields(
         {**assessment.register_fields, **raw}, organization=organization
     )
-    if not errors and not fields.get("name"):
-        errors["name"] = "required"
     if errors:
         raise AnswersInvalidError(errors)
     changed = [k for k in fields if fields.get(k) != assessment.register_fields.get(k)]
@@ -261,7 +278,7 @@ def freeze_version(session: Session, actor, assessment: Assessment) -> Assessmen
         risk={"nl": result.as_dict("nl"), "en": result.as_dict("en")},
         risk_level=result.level,
         blocking=result.blocking,
-        personal_data=scoring.processes_personal_data(assessment.answers),
+        personal_data=answer_rules.processes_personal_data(bank, assessment.answers),
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
     )

@@ -315,19 +315,25 @@ def retire(algorithm_id: int):
         abort(403)
     if not algorithm.is_published or algorithm.is_retired:
         abort(409)
-    end_date = request.form.get("end_date", "").strip()
+    back = redirect(request.referrer or url_for("assessments.dashboard"), code=303)
     try:
-        dt.date.fromisoformat(end_date)
+        end_date = dt.date.fromisoformat(request.form.get("end_date", "").strip())
     except ValueError:
         flash(_("Give the date the algorithm stopped being used (YYYY-MM-DD)."), "error")
-        return redirect(request.referrer or url_for("assessments.dashboard"), code=303)
-    register_operations.retire(
-        db.session,
-        algorithm,
-        end_date,
-        request.form.get("reason", "").strip()[:300],
-        actor=current_user,
-    )
+        return back
+    try:
+        # The entry keeps the month (YYYY-MM), as the national standard writes it.
+        register_operations.retire(
+            db.session,
+            algorithm,
+            end_date,
+            request.form.get("reason", "").strip()[:300],
+            actor=current_user,
+        )
+    except register_operations.PublicationRefusedError:
+        db.session.rollback()
+        flash(_("The entry does not meet the national standard, so it was not changed."), "error")
+        return back
     db.session.commit()
     flash(_("The algorithm is marked as retired. It stays in the register with its history."), "ok")
     return redirect(url_for("register.entry", slug=algorithm.slug))

@@ -261,10 +261,3 @@ def compute(bank: Bank, answers: dict) -> RiskResult:
         ],
         weights_version=bank.weights_version,
     )
-
-
-def processes_personal_data(answers: dict) -> bool:
-    """Whether the privacy officer must sign off: personal data used or possibly used."""
-    if answers.get("privacy.personal_data") in ("yes", "unsure"):
-        return True
-    return any(v != "none" for v in _values(answers.get("privacy.special_categories")))

@@ -20,6 +20,7 @@ from portal.auth import queries as account_queries
 from portal.auth.session import internal_required
 from portal.db import utcnow
 from portal.extensions import db
+from portal.problems import translate_all
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/intern")
 
@@ -68,11 +69,10 @@ def create():
     errors = {}
     if request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key in values}
-        fields, errors = operations.clean_register_fields(
+        fields, problems = operations.clean_register_fields(
             values, organization=current_app.config["ORGANIZATION_NAME"]
         )
-        if not fields.get("name"):
-            errors["name"] = _("Give the algorithm a name.")
+        errors = translate_all(problems)
         if not errors:
             assessment = operations.create(db.session, current_user, fields)
             db.session.commit()
@@ -190,9 +190,7 @@ def register_fields(assessment_id: int):
             abort(409)
         except operations.AnswersInvalidError as failure:
             db.session.rollback()
-            errors = dict(failure.fields)
-            if errors.get("name") == "required":
-                errors["name"] = _("Give the algorithm a name.")
+            errors = translate_all(failure.fields)
             status = 422
         else:
             db.session.commit()

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.db import begin_sqlite_transaction
+from portal.problems import N_
 from register import operations
 from register.models import Algorithm
 from register.standard import (
@@ -574,6 +575,13 @@ def _formula_warnings(raw: dict, entry: dict, present: set[str]) -> list[str]:
     return warnings
 
 
+# Summaries in the entry's public history (English msgids, stored in the register's language).
+SUMMARY_IMPORTED = N_("Imported")
+SUMMARY_IMPORTED_DRAFT = N_("Imported as a draft")
+SUMMARY_UPDATED = N_("Updated by an import")
+SUMMARY_UPDATED_DRAFT = N_("Updated by an import (draft)")
+
+
 def _store(
     session: Session, prepared: _Prepared, existing: Algorithm | None, draft: bool
 ) -> tuple[RowResult, Algorithm]:
@@ -583,9 +591,13 @@ def _store(
         algorithm.lars = ident.lars
         session.flush()
         if draft:
-            operations.save_draft(session, algorithm, entry, "Geïmporteerd als concept")
+            operations.save_draft(
+                session, algorithm, entry, operations.register_text(SUMMARY_IMPORTED_DRAFT)
+            )
         else:
-            operations.publish(session, algorithm, entry, "Geïmporteerd")
+            operations.publish(
+                session, algorithm, entry, operations.register_text(SUMMARY_IMPORTED)
+            )
         result.outcome, result.slug = "imported", algorithm.slug
         return result, algorithm
     result.slug = existing.slug
@@ -611,9 +623,11 @@ def _store(
     if not result.fields:
         result.fields = ["publication"]  # the same content, now published (it was a draft)
     if draft:
-        operations.save_draft(session, existing, merged, "Bijgewerkt via import (concept)")
+        operations.save_draft(
+            session, existing, merged, operations.register_text(SUMMARY_UPDATED_DRAFT)
+        )
     else:
-        operations.publish(session, existing, merged, "Bijgewerkt via import")
+        operations.publish(session, existing, merged, operations.register_text(SUMMARY_UPDATED))
     result.outcome = "updated"
     return result, existing
 

@@ -10,11 +10,14 @@ import datetime as dt
 import re
 import unicodedata
 
+from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.db import utcnow
+from portal.problems import N_, Problem
 from register import search
 from register.models import (
     VERSION_DRAFT,
@@ -23,9 +26,33 @@ from register.models import (
     AlgorithmTheme,
     AlgorithmVersion,
 )
-from register.standard import STATUS_RETIRED, changed_fields, empty_entry
+from register.standard import (
+    STATUS_RETIRED,
+    changed_fields,
+    empty_entry,
+    national_month,
+    national_problems,
+)
 
 SLUG_MAX = 80
+# Summaries the system writes into an entry's public history (English msgids).
+SUMMARY_RETIRED = N_("Taken out of use")
+
+
+class PublicationRefusedError(ValueError):
+    """The content fails the national standard's rules; nothing was written."""
+
+    def __init__(self, problems: dict[str, Problem]):
+        self.problems = problems
+        listed = "; ".join(f"{name}: {problem}" for name, problem in problems.items())
+        super().__init__(f"the entry does not meet the national standard ({listed})")
+
+
+def register_text(msgid: str, **params) -> str:
+    """`msgid` in the register's own language (the default locale, Dutch): the history of
+    an entry is register content, the same for every reader and in every export."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return gettext(msgid, **params) if params else gettext(msgid)
 
 
 def slugify(value: str) -> str:
@@ -113,9 +140,15 @@ def publish(
     *,
     actor=None,
 ) -> AlgorithmVersion:
-    """Publish `content` as the entry's new public version; earlier versions stay in history."""
+    """Publish `content` as the entry's new public version; earlier versions stay in history.
+
+    Raises PublicationRefusedError, before anything is added, when the content fails the
+    national rules: every published version must be exportable in the national format."""
     when = when or utcnow()
     content = {**empty_entry(), **content}
+    problems = national_problems(content)
+    if problems:
+        raise PublicationRefusedError(problems)
     version = _new_version(algorithm, content, VERSION_PUBLISHED, summary, when)
     _copy_columns(algorithm, content)
     algorithm.is_published = True
@@ -156,11 +189,26 @@ def save_draft(
 
 
 def retire(
-    session: Session, algorithm: Algorithm, end_date: str, summary: str = "", *, actor=None
+    session: Session,
+    algorithm: Algorithm,
+    end_date: dt.date | str,
+    summary: str = "",
+    *,
+    actor=None,
 ) -> AlgorithmVersion:
-    """Mark an algorithm as no longer in use. It stays in the register, with its history."""
-    content = {**algorithm.content, "status": STATUS_RETIRED, "end_date": end_date}
-    return publish(session, algorithm, content, summary or "Buiten gebruik gesteld", actor=actor)
+    """Mark an algorithm as no longer in use. It stays in the register, with its history.
+
+    `end_date` may be a day (a date input sends one); the entry keeps the month, as the
+    national standard writes it (YYYY-MM). ValueError when it is not a date."""
+    content = {
+        **algorithm.content,
+        "status": STATUS_RETIRED,
+        "end_date": national_month(end_date),
+    }
+    return publish(
+        session, algorithm, content, summary or register_text(SUMMARY_RETIRED), actor=actor
+    )
+
 
 def attach_record(
     algorithm: Algorithm,

@@ -7,12 +7,16 @@ pure functions: no Flask, no database.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import nh3
+
+from portal.problems import N_, Problem, problem
 
 CATEGORIES = (
     "Organisatie en bedrijfsvoering",
@@ -129,6 +133,63 @@ UTRECHT_REQUIRED = ("objection_procedure",)
 # Older national field names that still occur in exported files.
 LEGACY_ALIASES = {"iama_description": "impacttoetsen"}
 
+
+class Code(StrEnum):
+    """What validate_entry and clean_entry can find wrong with a field."""
+
+    REQUIRED = "required"
+    GIVE_TEXT = "give_text"
+    TOO_LONG = "too_long"
+    NOT_PERMITTED = "not_permitted"
+    NOT_A_MONTH = "not_a_month"
+    NOT_A_WEB_ADDRESS = "not_a_web_address"
+    NOT_CONTACT = "not_contact"
+    GIVE_LIST = "give_list"
+    UNKNOWN_VALUE = "unknown_value"
+    GIVE_GROUP_LIST = "give_group_list"
+    GIVE_GROUP_ROW = "give_group_row"
+    BEFORE_BEGIN = "before_begin"
+    TEXT_NOT_BOOLEAN = "text_not_boolean"
+    NOT_A_NUMBER = "not_a_number"
+    TEXT_NOT_LIST = "text_not_list"
+    GIVE_ENTRY = "give_entry"
+    UNSTORABLE = "unstorable"
+    NOT_A_FIELD = "not_a_field"
+    NAME_MISSING = "name_missing"
+
+
+# English templates (msgids). The first ones keep the wording the import report and the
+# API have always used, so scripts reading them keep working.
+TEXTS: dict[Code, str] = {
+    Code.REQUIRED: N_("required"),
+    Code.GIVE_TEXT: N_("give text"),
+    Code.TOO_LONG: N_("longer than %(max)d characters (%(count)d)"),
+    Code.NOT_PERMITTED: N_("not one of: %(values)s"),
+    Code.NOT_A_MONTH: N_("not a month in the form YYYY-MM"),
+    Code.NOT_A_WEB_ADDRESS: N_("not a web address starting with https://"),
+    Code.NOT_CONTACT: N_("not an email address or web address"),
+    Code.GIVE_LIST: N_("give a list of values"),
+    Code.UNKNOWN_VALUE: N_("unknown value %(value)s"),
+    Code.GIVE_GROUP_LIST: N_("give a list of {title, link} objects"),
+    Code.GIVE_GROUP_ROW: N_("give an object with title and link"),
+    Code.BEFORE_BEGIN: N_("before the begin date"),
+    Code.TEXT_NOT_BOOLEAN: N_("give text, not true or false"),
+    Code.NOT_A_NUMBER: N_("not a valid number"),
+    Code.TEXT_NOT_LIST: N_("give text, not a list or object"),
+    Code.GIVE_ENTRY: N_("give an object with register fields"),
+    Code.UNSTORABLE: N_("text with characters that cannot be stored"),
+    Code.NOT_A_FIELD: N_("not a register field"),
+    Code.NAME_MISSING: N_("Give the algorithm a name."),
+}
+# For the catalogue test (portal.problems.RULE_MODULES).
+PROBLEM_CODES = Code
+PROBLEM_TEXTS = TEXTS
+
+
+def field_problem(code: Code, **params) -> Problem:
+    return problem(TEXTS, code, **params)
+
+
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -164,11 +225,13 @@ class CleanedEntry(dict):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.problems: dict[str, str] = {}
+        self.problems: dict[str, Problem] = {}
 
 
 class _WrongTypeError(ValueError):
-    pass
+    def __init__(self, code: Code) -> None:
+        super().__init__(TEXTS[code])
+        self.problem = field_problem(code)
 
 
 def _scalar_text(value) -> str:
@@ -178,14 +241,14 @@ def _scalar_text(value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise _WrongTypeError("give text, not true or false")
+        raise _WrongTypeError(Code.TEXT_NOT_BOOLEAN)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _WrongTypeError("not a valid number")
+            raise _WrongTypeError(Code.NOT_A_NUMBER)
         return str(value)
-    raise _WrongTypeError("give text, not a list or object")
+    raise _WrongTypeError(Code.TEXT_NOT_LIST)
 
 
 def _clean_scalar(spec: FieldSpec, value) -> str:
@@ -204,7 +267,7 @@ def _clean_list(value) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[;|]", value)
     elif not isinstance(value, list | tuple):
-        raise _WrongTypeError("give a list of values")
+        raise _WrongTypeError(Code.GIVE_LIST)
     cleaned = []
     for item in value:
         text = plain_text(_scalar_text(item))
@@ -217,21 +280,21 @@ def _clean_group(spec: FieldSpec, value, problems: dict[str, str]) -> list[dict]
     if value is None or value == "":
         return []
     if not isinstance(value, list | tuple):
-        raise _WrongTypeError("give a list of {title, link} objects")
+        raise _WrongTypeError(Code.GIVE_GROUP_LIST)
     rows = []
     for index, row in enumerate(value):
         if isinstance(row, str):
             rows.append({"title": plain_text(row), "link": ""})
             continue
         if not isinstance(row, dict):
-            problems[f"{spec.name}[{index}]"] = "give an object with title and link"
+            problems[f"{spec.name}[{index}]"] = field_problem(Code.GIVE_GROUP_ROW)
             continue
         cleaned = {}
         for sub in spec.group_fields:
             try:
                 cleaned[sub.name] = _clean_scalar(sub, row.get(sub.name))
             except _WrongTypeError as error:
-                problems[f"{spec.name}[{index}].{sub.name}"] = str(error)
+                problems[f"{spec.name}[{index}].{sub.name}"] = error.problem
                 cleaned[sub.name] = ""
         rows.append(cleaned)
     return [row for row in rows if any(row.values())]
@@ -247,7 +310,7 @@ def clean_entry(raw: dict) -> tuple[CleanedEntry, list[str]]:
     entry = CleanedEntry(empty_entry())
     ignored: list[str] = []
     if not isinstance(raw, dict):
-        entry.problems["entry"] = "give an object with register fields"
+        entry.problems["entry"] = field_problem(Code.GIVE_ENTRY)
         return entry, ignored
     for key, value in raw.items():
         name = LEGACY_ALIASES.get(key, key) if isinstance(key, str) else key
@@ -263,7 +326,7 @@ def clean_entry(raw: dict) -> tuple[CleanedEntry, list[str]]:
             else:
                 entry[name] = _clean_scalar(spec, value)
         except _WrongTypeError as error:
-            entry.problems[name] = str(error)
+            entry.problems[name] = error.problem
     return entry, ignored
 
 
@@ -273,28 +336,30 @@ def is_web_address(value: str) -> bool:
 
 def _check_scalar(spec: FieldSpec, value: str, label: str, errors: dict, formats: bool) -> None:
     if not isinstance(value, str):
-        errors[label] = "give text"
+        errors[label] = field_problem(Code.GIVE_TEXT)
         return
     if not value:
         if spec.required:
-            errors[label] = "required"
+            errors[label] = field_problem(Code.REQUIRED)
         return
     if spec.max_length and len(value) > spec.max_length:
-        errors[label] = f"longer than {spec.max_length} characters ({len(value)})"
+        errors[label] = field_problem(Code.TOO_LONG, max=spec.max_length, count=len(value))
     elif spec.kind == "enum" and value not in spec.permitted:
-        errors[label] = "not one of: " + ", ".join(spec.permitted)
+        errors[label] = field_problem(Code.NOT_PERMITTED, values=", ".join(spec.permitted))
     elif not formats:
         return
     elif spec.kind == "date" and not _DATE_RE.match(value):
-        errors[label] = "not a month in the form YYYY-MM"
+        errors[label] = field_problem(Code.NOT_A_MONTH)
     elif spec.kind == "url" and not _URL_RE.match(value):
-        errors[label] = "not a web address starting with https://"
+        errors[label] = field_problem(Code.NOT_A_WEB_ADDRESS)
     elif spec.kind == "contact" and not (_EMAIL_RE.match(value) or _URL_RE.match(value)):
-        errors[label] = "not an email address or web address"
+        errors[label] = field_problem(Code.NOT_CONTACT)
 
 
-def validate_entry(entry: dict, *, utrecht: bool = False, formats: bool = True) -> dict[str, str]:
-    """Check a cleaned entry against the standard. Returns {field: problem}; empty means valid.
+def validate_entry(
+    entry: dict, *, utrecht: bool = False, formats: bool = True
+) -> dict[str, Problem]:
+    """Check a cleaned entry against the standard. Returns {field: Problem}; empty means valid.
 
     The national rules are: required fields, maximum lengths and permitted values.
     `formats` adds our checks of dates, web and email addresses (the national register does
@@ -306,19 +371,19 @@ def validate_entry(entry: dict, *, utrecht: bool = False, formats: bool = True) 
         value = entry.get(spec.name)
         if spec.kind == "list":
             if not isinstance(value, list | tuple | type(None)):
-                errors[spec.name] = "give a list of values"
+                errors[spec.name] = field_problem(Code.GIVE_LIST)
                 continue
             for item in value or []:
                 if item not in spec.permitted:
-                    errors[spec.name] = f"unknown value {item!r}"
+                    errors[spec.name] = field_problem(Code.UNKNOWN_VALUE, value=repr(item))
                     break
         elif spec.kind == "group":
             if not isinstance(value, list | tuple | type(None)):
-                errors[spec.name] = "give a list of {title, link} objects"
+                errors[spec.name] = field_problem(Code.GIVE_GROUP_LIST)
                 continue
             for index, row in enumerate(value or []):
                 if not isinstance(row, dict):
-                    errors[f"{spec.name}[{index}]"] = "give an object with title and link"
+                    errors[f"{spec.name}[{index}]"] = field_problem(Code.GIVE_GROUP_ROW)
                     continue
                 for sub in spec.group_fields:
                     label = f"{spec.name}[{index}].{sub.name}"
@@ -331,12 +396,32 @@ def validate_entry(entry: dict, *, utrecht: bool = False, formats: bool = True) 
     errors.update(getattr(entry, "problems", {}))
     begin, end = entry.get("begin_date"), entry.get("end_date")
     if begin and end and _DATE_RE.match(begin) and _DATE_RE.match(end) and end < begin:
-        errors["end_date"] = "before the begin date"
+        errors["end_date"] = field_problem(Code.BEFORE_BEGIN)
     if utrecht:
         for name in UTRECHT_REQUIRED:
             if not entry.get(name):
-                errors[name] = "required"
+                errors[name] = field_problem(Code.REQUIRED)
     return errors
+
+
+def national_problems(entry: dict) -> dict[str, Problem]:
+    """What fails the national register's own rules (required fields, lengths, permitted
+    values): a publication that fails them would be refused by the national register and
+    breaks our own export, so nothing is published with any of these."""
+    return validate_entry(entry, formats=False)
+
+
+def national_month(value: dt.date | str) -> str:
+    """A date in the national format for begin_date/end_date: the month, YYYY-MM.
+
+    Accepts a date or an ISO date text (YYYY-MM-DD, as a date input sends it) and a text
+    that already is a month; raises ValueError for anything else."""
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = (value or "").strip()
+    if _DATE_RE.match(text):
+        return text
+    return national_month(dt.date.fromisoformat(text))
 
 
 def changed_fields(old: dict, new: dict) -> list[str]:

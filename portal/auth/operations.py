@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,13 +15,53 @@ from portal.auth import passwords, permissions
 from portal.auth.models import ApiToken, User, UserRole, new_session_token
 from portal.auth.roles import ADMIN, ROLES
 from portal.db import utcnow
+from portal.problems import N_, Problem, problem, translate
 
 INVITE_VALID_FOR = dt.timedelta(days=7)
 TOKEN_PREFIX = "urt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
 
 
+class Code(StrEnum):
+    """Why an account change is refused."""
+
+    UNKNOWN_ROLE = "unknown_role"
+    NO_ROLE = "no_role"
+    NOT_AN_EMAIL = "not_an_email"
+    EMAIL_TAKEN = "email_taken"
+    ROLES_INVALID = "roles_invalid"
+    LAST_ADMIN = "last_admin"
+    PASSWORD_REFUSED = "password_refused"  # noqa: S105 - a code, not a password
+
+
+TEXTS: dict[Code, str] = {
+    Code.UNKNOWN_ROLE: N_("unknown role: %(unknown)s (roles: %(known)s)"),
+    Code.NO_ROLE: N_("give at least one role"),
+    Code.NOT_AN_EMAIL: N_("not an email address"),
+    Code.EMAIL_TAKEN: N_("a user with email %(email)s already exists"),
+    Code.ROLES_INVALID: N_("choose at least one known role"),
+    Code.LAST_ADMIN: N_("the last active admin cannot lose the admin role or be deactivated"),
+    Code.PASSWORD_REFUSED: N_("This password cannot be used. %(reasons)s"),
+}
+# For the catalogue test (portal.problems.RULE_MODULES).
+PROBLEM_CODES = Code
+PROBLEM_TEXTS = TEXTS
+
+
 class AccountError(ValueError):
-    """A change that the rules refuse; the message is for the user."""
+    """A change that the rules refuse. `str()` is the English text (the CLI prints it);
+    `message` is the text in the current locale, for the web pages."""
+
+    def __init__(self, code: Code, **params) -> None:
+        self.problem: Problem = problem(TEXTS, code, **params)
+        super().__init__(str(self.problem))
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    @property
+    def message(self) -> str:
+        return translate(self.problem)
 
 
 def normalize_email(email: str) -> str:
@@ -50,20 +91,20 @@ def create_user(
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(
-            f"unknown role: {', '.join(sorted(unknown))} (roles: {', '.join(ROLES)})"
+            Code.UNKNOWN_ROLE, unknown=", ".join(sorted(unknown)), known=", ".join(ROLES)
         )
     if not roles:
-        raise AccountError("give at least one role")
+        raise AccountError(Code.NO_ROLE)
     if "@" not in email or len(email) > 254:
-        raise AccountError("not an email address")
+        raise AccountError(Code.NOT_AN_EMAIL)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError(f"a user with email {email} already exists")
+        raise AccountError(Code.EMAIL_TAKEN, email=email)
     user = User(email=email, name=name.strip() or email, active=True)
     user.roles = roles
     if password is not None:
         problems = passwords.password_problems(password, email=email, name=name)
         if problems:
-            raise AccountError(" ".join(problems))
+            raise AccountError(Code.PASSWORD_REFUSED, reasons=" ".join(problems))
         user.password_hash = passwords.hash_password(password)
     session.add(user)
     session.flush()
@@ -105,7 +146,7 @@ def accept_invitation(session: Session, user: User, password: str) -> None:
 def set_password(session: Session, user: User, password: str, *, actor) -> None:
     problems = passwords.password_problems(password, email=user.email, name=user.name)
     if problems:
-        raise AccountError(" ".join(problems))
+        raise AccountError(Code.PASSWORD_REFUSED, reasons=" ".join(problems))
     user.password_hash = passwords.hash_password(password)
     end_sessions(session, user)  # other sessions end
     audit.record(session, actor, "user.password_changed", user, f"password of {user.email} changed")
@@ -148,9 +189,9 @@ def update_user(
 ) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
-        raise AccountError("choose at least one known role")
+        raise AccountError(Code.ROLES_INVALID)
     if not permissions.leaves_an_admin(active_admin_ids(session), user.id, roles, active):
-        raise AccountError("the last active admin cannot lose the admin role or be deactivated")
+        raise AccountError(Code.LAST_ADMIN)
     changes = []
     if name.strip() and name.strip() != user.name:
         changes.append(f"name {user.name!r} -> {name.strip()!r}")

@@ -149,7 +149,7 @@ def change_password():
             try:
                 operations.set_password(db.session, user, form.new_password.data, actor=user)
             except operations.AccountError as error:
-                form.new_password.errors.append(str(error))
+                form.new_password.errors.append(error.message)
                 status = 422
             else:
                 db.session.commit()
@@ -173,7 +173,7 @@ def accept_invitation(secret: str):
         try:
             operations.accept_invitation(db.session, user, form.new_password.data)
         except operations.AccountError as error:
-            form.new_password.errors.append(str(error))
+            form.new_password.errors.append(error.message)
             status = 422
         else:
             db.session.commit()
@@ -238,7 +238,7 @@ def users():
                 db.session, current_user, form.email.data, form.name.data, set(form.roles.data)
             )
         except operations.AccountError as error:
-            form.email.errors.append(str(error))
+            form.email.errors.append(error.message)
             status = 422
         else:
             db.session.commit()
@@ -273,7 +273,7 @@ def edit_user(user_id: int):
                 active=form.active.data,
             )
         except operations.AccountError as error:
-            form.roles.errors.append(str(error))
+            form.roles.errors.append(error.message)
             status = 409
         else:
             db.session.commit()

@@ -33,7 +33,7 @@ def test_create_returns_the_draft_with_risk_and_completeness(api):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"algorithm": {}}, "algorithm.name"),
+        ({"algorithm": {}}, "name"),  # the name rule names its field, as for a long name
         ({"algorithm": {"name": "x" * 101}}, "name"),
         ({"algorithm": {"name": "Ok", "status": "Misschien"}}, "status"),
         ({"algorithm": {"name": "Ok", "kleur": "blauw"}}, "algorithm.kleur"),
