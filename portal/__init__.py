@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth_session.init_app(app)
 
     import assessments.api  # adds /api/v1/assessments to the API blueprint
+    import assessments.api_docs  # its schemas in the OpenAPI document
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
     import register.api  # noqa: F401 - adds /api/v1/algorithms and /api/openapi.json

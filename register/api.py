@@ -7,7 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app, jsonify
 
-from portal.api import api_blueprint, json_error
+from portal.api import api_blueprint, document_adjustments, documented_schemas, json_error
 from portal.extensions import db
 from register import queries
 from register.schemas import (
@@ -122,10 +122,6 @@ def _document_common_errors(spec: dict) -> None:
 
 
 def build_spec() -> dict:
-    # Imported here: the assessment side attaches its routes to this blueprint and imports
-    # this module, and its schemas are documented here.
-    from assessments import schemas as assessment_schemas
-
     spec = APISpec(
         title="Algoritmeregister Gemeente Utrecht",
         version="1.0.0",
@@ -141,15 +137,9 @@ def build_spec() -> dict:
     spec.components.schema("AlgorithmSchema", schema=AlgorithmSchema)
     spec.components.schema("AlgorithmListSchema", schema=AlgorithmListSchema)
     spec.components.schema("ErrorSchema", schema=ErrorSchema)
-    for name in (
-        "AssessmentSchema",
-        "QuestionsSchema",
-        "ReviewResultSchema",
-        "CreateAssessmentSchema",
-        "UpdateAssessmentSchema",
-        "ReviewInSchema",
-    ):
-        spec.components.schema(name, schema=getattr(assessment_schemas, name))
+    # The other packages' schemas, registered with portal.api when they were imported.
+    for name, schema in documented_schemas().items():
+        spec.components.schema(name, schema=schema)
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorSchema"}}}
     for name, description in _ERROR_RESPONSES.items():
         spec.components.response(name, {"description": description, "content": error_body})
@@ -166,11 +156,8 @@ def build_spec() -> dict:
         if endpoint.startswith("api.") and endpoint != "api.openapi":
             spec.path(view=current_app.view_functions[endpoint])
     document = spec.to_dict()
-    schemas = document["components"]["schemas"]
-    # The answers a bank accepts are data (question_banks/*.yaml), not a class.
-    schemas["UpdateAssessmentSchema"]["properties"]["answers"] = (
-        assessment_schemas.answers_json_schema()
-    )
+    for change in document_adjustments():
+        change(document)
     _document_common_errors(document)
     return document
 
