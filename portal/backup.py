@@ -266,9 +266,6 @@ def restore(session: Session, path: Path) -> dict[str, dict]:
 
 
 def _after_restore(session: Session) -> None:
-    from register import search
-    from register.models import Algorithm
-
     if session.get_bind().dialect.name == "postgresql":
         # Rows came with their ids; move each id sequence past them.
         for table in _tables():
@@ -279,5 +276,5 @@ def _after_restore(session: Session) -> None:
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                 )
                 session.execute(text(statement))
-    for algorithm in session.scalars(select(Algorithm).where(Algorithm.is_published.is_(True))):
-        search.index_entry(session, algorithm.id, algorithm.content)
+    # The search index is rebuilt by the register (`register.search.reindex_published`),
+    # which the restore command calls next: portal knows no register tables.

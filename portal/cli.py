@@ -60,9 +60,11 @@ def backup_command(file: Path) -> None:
 def restore_command(file: Path) -> None:
     """Load FILE into this (empty, migrated) database; every table is checked by its hash."""
     from portal import backup
+    from register import search
 
     try:
         manifest = backup.restore(db.session, file)
+        search.reindex_published(db.session)
         db.session.commit()
     except backup.BackupError as error:
         db.session.rollback()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from register.models import SearchDocument, SearchTerm
+from register.models import Algorithm, SearchDocument, SearchTerm
 from register.standard import FIELD_NAMES, LIST_FIELDS, html_to_text
 
 MAX_QUERY_LENGTH = 200
@@ -202,3 +202,9 @@ def remove_entry(session: Session, algorithm_id: int) -> None:
     document = session.get(SearchDocument, algorithm_id)
     if document is not None:
         session.delete(document)
+
+
+def reindex_published(session: Session) -> None:
+    """Index every published entry again (after a restore: the index is not in a backup)."""
+    for algorithm in session.scalars(select(Algorithm).where(Algorithm.is_published.is_(True))):
+        index_entry(session, algorithm.id, algorithm.content)
