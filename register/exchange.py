@@ -711,6 +711,9 @@ def _import_one(
         return RowResult(label, "conflict", reasons={"database": _database_refusal(error)})
     except DataError as error:  # a value the database cannot hold, missed by the checks above
         return RowResult(label, "rejected", reasons={"database": _database_refusal(error)})
+    except operations.PublicationRefusedError as refused:
+        # The row is valid, but laid over the stored entry it fails the national rules.
+        return RowResult(label, "rejected", slug=existing.slug, reasons=dict(refused.problems))
     claimed[algorithm.id] = label
     return result
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from portal.audit import AuditEvent
 from portal.extensions import db
-from register import operations
+from register import exchange, operations
 from register.models import Algorithm, AlgorithmVersion
 from register.standard import national_problems, validate_entry
 from tests.conftest import entry_data
@@ -103,3 +103,27 @@ def test_migration_gives_retired_entries_the_national_month(scratch_app):  # noq
     assert contents[2] == in_use
     assert contents[3] == month
     assert all(national_problems(content) == {} for content in contents.values())
+
+
+def test_an_import_that_would_publish_a_failing_entry_rejects_that_row(app):
+    # A draft kept from before (drafts are not checked) carries a day as end_date; a row
+    # that updates the entry leaves end_date out, so the merged entry would fail.
+    stale = {**entry_data(name="Oud", source_id="S-1"), "end_date": "2025-06-30"}
+    algorithm = operations.create_algorithm(db.session, stale, slug="oud")
+    db.session.flush()
+    operations.save_draft(db.session, algorithm, stale)
+    db.session.commit()
+    row = dict(entry_data(name="Oud", source_id="S-1"))
+    row.pop("end_date")
+    report = exchange.import_rows(
+        db.session,
+        [("regel 1", row)],
+        organization="Gemeente Utrecht",
+        contact_email="algoritmes@utrecht.nl",
+    )
+    db.session.commit()
+    (rejected,) = report.rejected
+    assert rejected[0] == "regel 1"
+    assert "end_date" in rejected[1]
+    db.session.expire_all()
+    assert not db.session.get(Algorithm, algorithm.id).is_published
