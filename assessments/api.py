@@ -11,6 +11,7 @@ from assessments.schemas import (
     ReviewInSchema,
     UpdateAssessmentSchema,
     assessment_json,
+    bare_register_names,
     check_shape,
     questions_json,
     review_result_json,
@@ -89,7 +90,13 @@ def create_assessment():
     """
     if not permissions.can_create_assessment(g.api_user):
         return json_error(403, "Your roles do not allow starting an assessment.")
-    body = _json_body(CreateAssessmentSchema())
+    body = _json_body()
+    shape = check_shape(CreateAssessmentSchema(), body)
+    if shape:
+        # Named as the register rules name them on create: a field bare, the rest in full.
+        return json_error(
+            422, "The register fields are not valid.", fields=bare_register_names(shape)
+        )
     fields, errors = operations.clean_register_fields(
         body.get("algorithm"), organization=current_app.config["ORGANIZATION_NAME"]
     )
@@ -283,7 +290,14 @@ def review_assessment(assessment_id: int):
         409: {$ref: "#/components/responses/Conflict"}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
-    body = _json_body(ReviewInSchema())
+    may_review = permissions.allowed_in_state(
+        permissions.can_review_assessment,
+        g.api_user,
+        operations.facts(assessment),
+        workflow.SUBMITTED,
+    )
+    # Who may not review hears so (403 from decide) whatever the body holds.
+    body = _json_body(ReviewInSchema() if may_review else None)
     try:
         outcome = review.decide(db.session, g.api_user, assessment, body)
     except review.ReviewError as failure:

@@ -9,7 +9,10 @@ those rules accept (so integrators can build against the description).
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_dump, validate
+import re
+
+from jsonschema import Draft7Validator
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from assessments import answers as answer_rules
 from assessments import quorum, scoring, workflow
@@ -18,7 +21,10 @@ from assessments.conditions import shown_questions
 from assessments.models import Assessment
 from assessments.operations import bank_of
 from assessments.outcomes import analyse
-from register.standard import FIELDS
+from assessments.review.validation import MAX_CONDITIONS
+from assessments.review.validation import MAX_TEXT as MAX_REVIEW_TEXT
+from portal.api import adjust_document
+from register.standard import FIELDS, FIELDS_BY_NAME
 
 DECISIONS = ("approve", "approve_with_conditions", "changes_requested", "reject")
 SECTION_ADVICE = ("agree", "agree_with_conditions", "disagree")
@@ -357,8 +363,38 @@ def review_result_json(review, outcome: quorum.Outcome, assessment: Assessment, 
 # ---------------------------------------------------------------- bodies (in)
 
 
+# The request guard (portal/input_guard.py) refuses a NUL anywhere in a JSON body (422).
+_NO_NUL = "\\x00"
+# The register rules' formats (register/standard.py), as patterns on what is sent: a web
+# address starts with http(s):// in any case, and the rules check the text after trimming.
+_URL = r"[hH][tT][tT][pP][sS]?://[^\s<>\"'\x00]+"
+_EMAIL = r"[^@\s<>\x00]+@[^@\s<>\x00]+\.[^@\s<>\x00]+"
+_PATTERNS = {
+    "date": r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+    "url": rf"^({_URL})?$",
+    "contact": rf"^({_EMAIL}|{_URL})?$",
+}
+_FORMAT_TEXT = {
+    "date": "Year and month, YYYY-MM",
+    "url": "A web address (http:// or https://)",
+    "contact": "An email address or a web address",
+    "html": "HTML limited to p, div, br, ul, ol, li (sanitised; the length counts the "
+    "sanitised text)",
+}
+
+
+def _text_property(spec) -> dict:
+    prop: dict = {"type": "string", "pattern": _PATTERNS.get(spec.kind, rf"^[^{_NO_NUL}]*$")}
+    if spec.max_length:
+        prop["maxLength"] = spec.max_length
+    if spec.kind in _FORMAT_TEXT:
+        prop["description"] = _FORMAT_TEXT[spec.kind]
+    return prop
+
+
 def _register_field_property(spec) -> dict:
-    """What the register rules accept for one field, as JSON Schema."""
+    """What the register rules accept for one field, as JSON Schema (checked as such on
+    every request, so the description cannot drift from what is accepted)."""
     if spec.kind == "list":
         return {"type": "array", "items": {"type": "string", "enum": list(spec.permitted)}}
     if spec.kind == "group":
@@ -366,23 +402,19 @@ def _register_field_property(spec) -> dict:
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {
-                    sub.name: {"type": "string", "maxLength": sub.max_length}
-                    for sub in spec.group_fields
-                },
+                "properties": {sub.name: _text_property(sub) for sub in spec.group_fields},
                 "required": [sub.name for sub in spec.group_fields if sub.required],
+                "additionalProperties": False,
+                "description": "Rows with every value empty are left out",
             },
         }
     if spec.kind == "enum":
         return {"type": "string", "enum": ["", *spec.permitted]}
-    prop: dict = {"type": "string"}
-    if spec.max_length:
-        prop["maxLength"] = spec.max_length
-    if spec.kind == "date":
-        prop["pattern"] = r"^(\d{4}-(0[1-9]|1[0-2]))?$"
-        prop["description"] = "Year and month, YYYY-MM"
-    elif spec.kind == "html":
-        prop["description"] = "HTML limited to p, div, br, ul, ol, li (sanitised)"
+    prop = _text_property(spec)
+    if spec.name == "name":
+        # The name rule (assessments.operations.name_problem): a letter or digit somewhere.
+        prop["pattern"] = r"^[^\x00]*[^\W_][^\x00]*$"
+        prop["description"] = "At least one letter or digit"
     return prop
 
 
@@ -393,13 +425,54 @@ REGISTER_FIELDS_JSON_SCHEMA = {
 }
 
 
+def json_schema_errors(schema: dict, value) -> dict[str, str]:
+    """Where `value` breaks `schema` (a JSON Schema): {"name": "message"}; empty: fine."""
+    errors: dict[str, str] = {}
+    for error in Draft7Validator(schema).iter_errors(value):
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        # Name the key itself where the object is what is wrong.
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [k for k in error.validator_value if k not in error.instance]
+            path += f".{missing[0]}" if missing else ""
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            extra = [str(k) for k in error.instance if k not in known]
+            path += f".{extra[0][:100]}" if extra else ""
+        errors.setdefault(
+            path.lstrip(".") or "body", _SCHEMA_MESSAGES.get(error.validator, "not valid")
+        )
+        if len(errors) >= 20:
+            break
+    return errors
+
+
+_SCHEMA_MESSAGES = {
+    "type": "wrong type",
+    "enum": "not one of the permitted values",
+    "maxLength": "too long",
+    "pattern": "wrong format",
+    "required": "required",
+    "additionalProperties": "not a field",
+}
+
+
+def _matches(schema: dict):
+    def check(value) -> None:
+        errors = json_schema_errors(schema, value)
+        if errors:
+            raise ValidationError(errors)
+
+    return check
+
+
 def _register_fields(*, required_fields: tuple[str, ...] = (), **kwargs) -> fields.Dict:
     extra = {"required": list(required_fields)} if required_fields else {}
+    json_schema = {**REGISTER_FIELDS_JSON_SCHEMA, **extra}
     return fields.Dict(
         keys=fields.String(),
+        validate=_matches(json_schema),
         metadata={
-            **REGISTER_FIELDS_JSON_SCHEMA,
-            **extra,
+            **json_schema,
             "description": "Register fields with national v1.0 names (partial); checked "
             "against the national rules (lengths, permitted values, formats); 422 names "
             "each field that is wrong.",
@@ -456,32 +529,133 @@ class UpdateAssessmentSchema(Schema):
     answers = fields.Dict(keys=fields.String(), metadata={"x-answers": True})
     algorithm = _register_fields()
 
+    @validates_schema
+    def _something(self, data: dict, **_kwargs) -> None:
+        if not data:
+            raise ValidationError("required", "answers")
+
+
+_NOT_BLANK = r"\S"  # a letter, digit or sign somewhere: the rules trim before they count
+
+
+def _review_text(max_length: int = MAX_REVIEW_TEXT, **kwargs) -> fields.String:
+    return fields.String(
+        validate=validate.Length(max=max_length),
+        metadata={"pattern": rf"^[^{_NO_NUL}]*$", **kwargs.pop("metadata", {})},
+        **kwargs,
+    )
+
 
 class ConditionInSchema(Schema):
-    text = fields.String(required=True)
-    owner = fields.String()
-    deadline = fields.Date()
+    """A condition of approval: what, who sees to it and by when, all three."""
+
+    text = _review_text(required=True, metadata={"pattern": rf"^[^{_NO_NUL}]*\S[^{_NO_NUL}]*$"})
+    owner = _review_text(required=True, metadata={"pattern": rf"^[^{_NO_NUL}]*\S[^{_NO_NUL}]*$"})
+    deadline = fields.Date(required=True)
 
 
 class SectionAdviceInSchema(Schema):
     advice = fields.String(required=True, validate=validate.OneOf(SECTION_ADVICE))
-    motivation = fields.String()
+    motivation = _review_text(metadata={"description": "Required unless the advice is agree"})
+
+
+# What the rules (assessments.review.validation) require across fields, as JSON Schema:
+# a comment for changes_requested and reject, a condition for approve_with_conditions, a
+# motivation for advice other than agree. Checked on every request and merged into the
+# document, so the description says exactly what is refused.
+_WITH_COMMENT = {"required": ["comment"], "properties": {"comment": {"pattern": _NOT_BLANK}}}
+REVIEW_RULES = {
+    "allOf": [
+        {
+            "anyOf": [
+                {"properties": {"decision": {"enum": ["approve", "approve_with_conditions"]}}},
+                _WITH_COMMENT,
+            ]
+        },
+        {
+            "anyOf": [
+                {"properties": {"decision": {"not": {"enum": ["approve_with_conditions"]}}}},
+                {"required": ["conditions"], "properties": {"conditions": {"minItems": 1}}},
+            ]
+        },
+    ]
+}
+SECTION_ADVICE_RULES = {
+    "anyOf": [
+        {"properties": {"advice": {"enum": ["agree"]}}},
+        {"required": ["motivation"], "properties": {"motivation": {"pattern": _NOT_BLANK}}},
+    ]
+}
+
+
+def review_sections_json_schema() -> dict:
+    """The sections a review may advise on: those of the current bank."""
+    return {
+        "type": "object",
+        "properties": {
+            section.id: {"$ref": "#/components/schemas/SectionAdviceIn"}
+            for section in current_bank().sections
+        },
+        "additionalProperties": False,
+        "description": "Advice per section id of the bank (GET .../questions)",
+    }
 
 
 class ReviewInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    comment = fields.String(metadata={"description": "Required for changes_requested and reject"})
-    conditions = fields.List(fields.Nested(ConditionInSchema))
+    comment = _review_text(
+        metadata={"description": "Required (not blank) for changes_requested and reject"}
+    )
+    conditions = fields.List(
+        fields.Nested(ConditionInSchema),
+        validate=validate.Length(max=MAX_CONDITIONS),
+        metadata={"description": "At least one for approve_with_conditions"},
+    )
     section_advice = fields.Dict(keys=fields.String(), values=fields.Nested(SectionAdviceInSchema))
-    remaining_risks = fields.String()
-    risk_accepted_by = fields.String()
-    proposed_reassessment = fields.Date()
+    remaining_risks = _review_text()
+    risk_accepted_by = _review_text(200)
+    proposed_reassessment = fields.Date(metadata={"description": "A date after today"})
+
+    @validates_schema
+    def _across_fields(self, data: dict, **_kwargs) -> None:
+        errors = {
+            name: "required"
+            for name, rule in zip(("comment", "conditions"), REVIEW_RULES["allOf"], strict=True)
+            if json_schema_errors(rule, data)
+        }
+        sections = {s.id for s in current_bank().sections}
+        for section_id, advice in (data.get("section_advice") or {}).items():
+            if section_id not in sections:
+                errors[f"section_advice.{section_id}"[:120]] = "unknown section"
+            elif json_schema_errors(SECTION_ADVICE_RULES, advice):
+                errors[f"section_advice.{section_id}.motivation"] = "required"
+        if errors:
+            raise ValidationError(errors)
+
+
+@adjust_document
+def review_in_document(document: dict) -> None:
+    """Merge the across-field rules into the generated ReviewInSchema description."""
+    schemas = document["components"]["schemas"]
+    schemas["ReviewInSchema"] |= REVIEW_RULES
+    schemas["ReviewInSchema"]["properties"]["section_advice"] = review_sections_json_schema()
+    schemas["SectionAdviceIn"] |= SECTION_ADVICE_RULES
+    # An empty update is refused (422): send answers, algorithm or both.
+    schemas["UpdateAssessmentSchema"]["minProperties"] = 1
 
 
 def flat_errors(messages: dict | list, prefix: str = "") -> dict[str, str]:
     """marshmallow's nested error messages as the API's `fields`: {"a.b": "message"}."""
     if isinstance(messages, list):
-        return {prefix or "body": " ".join(str(m) for m in messages)}
+        # A field validator's dict of errors arrives inside marshmallow's list of messages.
+        nested = [m for m in messages if isinstance(m, dict)]
+        flat = {}
+        for m in nested:
+            flat.update(flat_errors(m, prefix))
+        texts = [str(m) for m in messages if not isinstance(m, dict)]
+        if texts or not flat:
+            flat[prefix or "body"] = " ".join(texts)
+        return flat
     flat: dict[str, str] = {}
     for key, value in messages.items():
         if isinstance(key, int):
@@ -495,6 +669,16 @@ def flat_errors(messages: dict | list, prefix: str = "") -> dict[str, str]:
         else:
             flat[name] = " ".join(value) if isinstance(value, list) else str(value)
     return flat
+
+
+def bare_register_names(errors: dict[str, str]) -> dict[str, str]:
+    """`algorithm.name[...]` -> `name[...]` for the register's own fields."""
+    renamed = {}
+    for path, message in errors.items():
+        rest = path.removeprefix("algorithm.")
+        field = re.split(r"[.\[]", rest, maxsplit=1)[0]
+        renamed[rest if rest != path and field in FIELDS_BY_NAME else path] = message
+    return renamed
 
 
 def check_shape(schema: Schema, body: dict) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from marshmallow import ValidationError
 
 from portal.api import api_blueprint, document_adjustments, documented_schemas, json_error
 from portal.extensions import db
@@ -15,10 +16,12 @@ from register.schemas import (
     AlgorithmSchema,
     ErrorSchema,
     algorithm_list_schema,
+    algorithm_query_schema,
     algorithm_schema,
     entry_payload,
+    flat_query_errors,
+    load_query,
 )
-from register.views import _register_query
 
 
 @api_blueprint.get("/v1/algorithms")
@@ -27,24 +30,32 @@ def list_algorithms():
     ---
     get:
       summary: Search and filter the published register
-      description: Same search and filters as /algoritmes on the site.
+      description: Same search and filters as /algoritmes on the site, but a parameter of
+        the wrong type or out of range is refused (422, `fields` names it) where the site
+        falls back to its default. Filter parameters repeat (`theme=a&theme=b`); the others
+        are given at most once.
       parameters:
-        - {in: query, name: q, schema: {type: string, maxLength: 200}, description: Full-text search}
-        - {in: query, name: status, schema: {type: array, items: {type: string}}, explode: true}
-        - {in: query, name: publication_category, schema: {type: array, items: {type: string}}, explode: true}
-        - {in: query, name: department, schema: {type: array, items: {type: string}}, explode: true}
-        - {in: query, name: theme, schema: {type: array, items: {type: string}}, explode: true}
-        - {in: query, name: risk_level, schema: {type: array, items: {type: integer, minimum: 1, maximum: 4}}, explode: true}
-        - {in: query, name: sort, schema: {type: string, enum: [relevance, name, recent]}}
-        - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
-        - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
+        - in: query
+          schema: AlgorithmQuerySchema
       responses:
         200:
           content:
             application/json:
               schema: AlgorithmListSchema
     """
-    query = _register_query()
+    try:
+        args = load_query(algorithm_query_schema, request.args)
+    except ValidationError as failure:
+        return json_error(
+            422, "The query parameters are not valid.", fields=flat_query_errors(failure)
+        )
+    query = queries.RegisterQuery(
+        q=args.get("q", "").strip(),
+        **{facet: [v for v in args.get(facet, []) if v != ""] for facet in queries.FACETS},
+        sort=args.get("sort", ""),
+        page=args["page"],
+        per_page=min(args["per_page"], current_app.config["API_MAX_PAGE_SIZE"]),
+    )
     result = queries.search_register(db.session, query, with_facets=False)
     numbers = queries.latest_published_numbers(db.session, [a.id for a in result.items])
     return jsonify(

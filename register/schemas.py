@@ -5,10 +5,20 @@ Fields are listed explicitly: a new column never leaks into the public output by
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+import re
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from werkzeug.datastructures import MultiDict
 
 from portal.urls import absolute_url
+from register.queries import MAX_FILTER_LENGTH, MAX_PAGE, SORTS
+from register.search import MAX_QUERY_LENGTH
 from register.standard import FIELDS
+
+API_MAX_PER_PAGE = 100
+# The request guard (portal/input_guard.py) refuses a NUL in any parameter (400).
+_NO_NUL = r"^[^\x00]*$"
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}", re.ASCII)
 
 
 class LinkSchema(Schema):
@@ -60,6 +70,92 @@ class AlgorithmListSchema(Schema):
     per_page = fields.Integer()
 
 
+class _WholeNumber(fields.Integer):
+    """A query-string integer in ASCII digits (int() would also read `٣` or ` 5 `)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _WHOLE_NUMBER.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _text(max_length: int, description: str = "") -> fields.String:
+    return fields.String(
+        validate=validate.Length(max=max_length),
+        metadata={"pattern": _NO_NUL, **({"description": description} if description else {})},
+    )
+
+
+def _filter(max_items: int) -> fields.List:
+    return fields.List(
+        _text(MAX_FILTER_LENGTH),
+        validate=validate.Length(max=max_items),
+        metadata={
+            "description": f"Repeat for more values (at most {max_items}); empty values "
+            "are ignored; values are exact facet values"
+        },
+    )
+
+
+class AlgorithmQuerySchema(Schema):
+    """The list's query parameters. Stricter than the site's /algoritmes (which reads
+    nonsense as the default): a value of the wrong type or out of range is a 422 naming the
+    parameter, so a caller's bug does not silently give page 1."""
+
+    q = _text(MAX_QUERY_LENGTH, "Full-text search")
+    status = _filter(10)
+    publication_category = _filter(10)
+    department = _filter(20)
+    theme = _filter(20)
+    risk_level = fields.List(
+        _WholeNumber(validate=validate.Range(1, 4)), metadata={"description": "Uthiek risk level"}
+    )
+    sort = fields.String(
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default: relevance with q, else name"},
+    )
+    page = _WholeNumber(validate=validate.Range(1, MAX_PAGE), load_default=1)
+    per_page = _WholeNumber(validate=validate.Range(1, API_MAX_PER_PAGE), load_default=20)
+
+    class Meta:
+        ordered = True
+        unknown = EXCLUDE  # other parameters (lang, tracking tags) are no business of ours
+
+
+def load_query(schema: Schema, args: MultiDict) -> dict:
+    """Query arguments through `schema`: list fields take every value, the others exactly
+    one (a repeated `page` is an error, not "the first one wins"). Raises ValidationError."""
+    data: dict = {}
+    repeated: dict[str, list[str]] = {}
+    for name, field in schema.fields.items():
+        values = args.getlist(name)
+        if isinstance(field, fields.List):
+            if values:
+                data[name] = values
+        elif len(values) > 1:
+            repeated[name] = ["Give this parameter once."]
+        elif values:
+            data[name] = values[0]
+    if repeated:
+        raise ValidationError(repeated)
+    return schema.load(data)
+
+
+def flat_query_errors(failure: ValidationError) -> dict[str, str]:
+    """marshmallow's messages as the error's `fields`: {"risk_level[0]": "message"}."""
+    flat: dict[str, str] = {}
+
+    def walk(messages, name: str) -> None:
+        if isinstance(messages, dict):
+            for key, value in messages.items():
+                walk(value, f"{name}[{key}]" if isinstance(key, int) else str(key))
+        else:
+            flat[name] = " ".join(map(str, messages if isinstance(messages, list) else [messages]))
+
+    walk(failure.messages, "query")
+    return flat
+
+
 class ErrorDetailSchema(Schema):
     code = fields.String(
         required=True, metadata={"description": "Stable, machine-readable: e.g. not_found"}
@@ -90,3 +186,4 @@ def entry_payload(algorithm, version_number: int | None = None) -> dict:
 
 algorithm_schema = AlgorithmSchema()
 algorithm_list_schema = AlgorithmListSchema()
+algorithm_query_schema = AlgorithmQuerySchema()

@@ -93,3 +93,88 @@ def test_shape_errors_name_the_field_with_its_index(api):  # noqa: F811
     response = api("submitter").post("/api/v1/assessments", json={"algorithm": ["Ok"]})
     assert response.status_code == 422
     assert "algorithm" in response.json["error"]["fields"]
+
+
+def test_the_list_refuses_parameters_the_description_does_not_allow(client, publish_entry):
+    """The description says page is an integer from 1, per_page at most 100, sort one of
+    three: the API refuses anything else (422 naming it) instead of quietly answering
+    page 1; the site's /algoritmes stays forgiving for people typing addresses."""
+    publish_entry(slug="een")
+    for query, name in [
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("per_page=101", "per_page"),
+        ("sort=oldest", "sort"),
+        ("sort=name&sort=name", "sort"),
+        ("page=1&page=2", "page"),
+        ("risk_level=9", "risk_level[0]"),
+        ("q=" + "x" * 201, "q"),
+        ("theme=" + "&theme=".join(["t"] * 21), "theme"),
+    ]:
+        answer = client.get(f"/api/v1/algorithms?{query}")
+        assert answer.status_code == 422, query
+        assert name in answer.json["error"]["fields"], (query, answer.json)
+    body = client.get("/api/v1/algorithms?page=1&per_page=100&sort=name&risk_level=2&theme=")
+    assert body.status_code == 200
+    assert (body.json["page"], body.json["per_page"]) == (1, 100)
+    assert client.get("/api/v1/algorithms?lang=en&utm_source=x").status_code == 200
+    assert client.get("/algoritmes?page=abc").status_code == 200
+
+
+def test_the_list_parameters_are_described_as_checked(client):
+    spec = client.get("/api/openapi.json").json
+    operation = spec["paths"]["/api/v1/algorithms"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["page"]["schema"]["type"] == "integer"
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["per_page"]["schema"]["maximum"] == 100
+    assert parameters["sort"]["schema"]["enum"] == ["relevance", "name", "recent"]
+    assert parameters["theme"]["schema"]["maxItems"] == 20
+    assert parameters["theme"]["explode"] is True
+    assert "422" in operation["responses"]
+
+
+def test_register_fields_of_the_wrong_type_are_refused_not_converted(api):  # noqa: F811
+    """The description says text fields are strings: a number for a name used to be
+    written out as text and accepted."""
+    for algorithm, field in [
+        ({"name": 12345}, "name"),
+        ({"name": "Ok", "category": "Wonen"}, "category"),
+        ({"name": "Ok", "status": " In gebruik "}, "status"),
+        ({"name": "Ok", "website": "www.utrecht.nl"}, "website"),
+        (
+            {
+                "name": "Ok",
+                "source_data_grouping": [{"title": "t", "link": "https://x.nl", "x": "y"}],
+            },
+            "source_data_grouping[0].x",
+        ),
+    ]:
+        answer = api("submitter").post("/api/v1/assessments", json={"algorithm": algorithm})
+        assert answer.status_code == 422, algorithm
+        assert field in answer.json["error"]["fields"], (algorithm, answer.json)
+    created = api("submitter").post(
+        "/api/v1/assessments",
+        json={"algorithm": {"name": "Ok", "website": "HTTPS://utrecht.nl", "category": ["Wonen"]}},
+    )
+    assert created.status_code == 201
+
+
+def test_an_empty_update_is_described_as_refused(api, client):  # noqa: F811
+    created = api("submitter").post("/api/v1/assessments", json={"algorithm": {"name": "Ok"}})
+    answer = api("submitter").put(f"/api/v1/assessments/{created.json['id']}/answers", json={})
+    assert answer.status_code == 422
+    spec = client.get("/api/openapi.json").json
+    assert spec["components"]["schemas"]["UpdateAssessmentSchema"]["minProperties"] == 1
+
+
+def test_review_rules_across_fields_are_in_the_description(client):
+    spec = client.get("/api/openapi.json").json
+    review = spec["components"]["schemas"]["ReviewInSchema"]
+    with_comment = review["allOf"][0]["anyOf"]
+    assert {"required": ["comment"], "properties": {"comment": {"pattern": r"\S"}}} in with_comment
+    assert review["properties"]["section_advice"]["additionalProperties"] is False
+    assert set(review["properties"]["section_advice"]["properties"]) >= {"core", "privacy"}
+    condition = spec["components"]["schemas"]["ConditionIn"]
+    assert set(condition["required"]) == {"text", "owner", "deadline"}
+    assert "anyOf" in spec["components"]["schemas"]["SectionAdviceIn"]

@@ -67,9 +67,15 @@ def test_api_list_is_paginated_in_the_stable_shape(client, publish_entry):
 
 def test_api_limits_page_size_and_survives_nonsense(client, publish_entry):
     publish_entry(slug="a")
-    assert client.get("/api/v1/algorithms?per_page=100000").json["per_page"] == 100
-    assert client.get("/api/v1/algorithms?per_page=-3&page=x").json["page"] == 1
-    assert client.get("/api/v1/algorithms?risk_level=9&status=").json["total"] == 1
+    # Out of range or not a number: refused with the parameter named (the description says
+    # integer, per_page at most 100), not quietly read as something else.
+    assert client.get("/api/v1/algorithms?per_page=100000").status_code == 422
+    assert client.get("/api/v1/algorithms?per_page=-3&page=x").json["error"]["fields"].keys() == {
+        "per_page",
+        "page",
+    }
+    assert client.get("/api/v1/algorithms?risk_level=9").status_code == 422
+    assert client.get("/api/v1/algorithms?per_page=100&status=").json["total"] == 1
 
 
 def test_api_single_entry_and_json_errors(client, publish_entry):

@@ -201,9 +201,10 @@ def test_list_numbers_that_would_be_misread_are_refused(client, publish_entry, q
 @pytest.mark.parametrize("value", ["1e308", "nan", "inf", "1.5", "abc", "", "0x10"])
 def test_words_and_floats_in_list_numbers_fall_back_to_the_default(client, publish_entry, value):
     publish_entry(slug="parkeervergunning")
+    # The site falls back to page 1; the API keeps to its description (integers) and names
+    # each parameter that is not one (tests/test_api_contract.py).
     listing = client.get(f"/api/v1/algorithms?page={value}&per_page={value}&risk_level={value}")
-    assert listing.status_code == 200
-    assert (listing.json["page"], listing.json["per_page"], listing.json["total"]) == (1, 20, 1)
+    assert assert_json_error(listing, 422)["fields"].keys() >= {"page", "per_page"}
     assert client.get(f"/algoritmes?page={value}").status_code == 200
 
 
