@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from assessments.bank import Bank, Question
 from assessments.conditions import shown_questions
 from assessments.outcomes import row_problems
+from portal.text import holds_unstorable_text
 
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 MAX_GROUP_ROWS = 50
@@ -24,22 +25,8 @@ GROUP_OUTCOMES = "discrimination.group_outcomes"
 MAX_NUMBER = 10**7
 
 
-def unstorable_text(value) -> bool:
-    """True when `value` holds text no database can store: a lone surrogate (not valid
-    UTF-8) or a NUL character (PostgreSQL refuses it). Looks inside lists and objects."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(unstorable_text(k) or unstorable_text(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(unstorable_text(item) for item in value)
-    return False
+# Text no database can store (lone surrogates, NUL): the one rule in portal.text.
+unstorable_text = holds_unstorable_text
 
 
 def _unstorable_message() -> str:

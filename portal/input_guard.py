@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from portal.errors import json_error, wants_json
+from portal.text import is_storable_text
 
 MAX_INT = 2**63 - 1  # the largest value a BIGINT column (and SQLite's INTEGER) holds
 MIN_INT = -(2**63)
@@ -51,17 +52,6 @@ class RequestRefusedError(Exception):
 
 
 # ---------------------------------------------------------------- pure rules
-
-
-def is_storable_text(value: str) -> bool:
-    """False for text holding NUL or anything UTF-8 cannot encode (lone surrogates)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse_int(value: object, default: int, low: int, high: int) -> int:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from portal.db import begin_sqlite_transaction
 from portal.problems import N_
+from portal.text import is_storable_text
 from register import operations
 from register.models import Algorithm
 from register.standard import (
@@ -287,11 +288,9 @@ def _read_csv(data: str) -> list[tuple[str, dict | str]]:
 
 
 def _text_problem(value: str) -> str | None:
-    if "\x00" in value:
-        return "contains a NUL character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if not is_storable_text(value):
+        if "\x00" in value:
+            return "contains a NUL character"
         return "contains text that is not valid UTF-8 (a lone surrogate)"
     if len(value) > RAW_TEXT_MAX:
         return f"longer than {RAW_TEXT_MAX} characters"

@@ -16,6 +16,7 @@ from portal.auth.models import ApiToken, User, UserRole, new_session_token
 from portal.auth.roles import ADMIN, ROLES
 from portal.db import utcnow
 from portal.problems import N_, Problem, problem, translate
+from portal.text import holds_unstorable_text
 
 INVITE_VALID_FOR = dt.timedelta(days=7)
 TOKEN_PREFIX = "urt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
@@ -31,6 +32,7 @@ class Code(StrEnum):
     ROLES_INVALID = "roles_invalid"
     LAST_ADMIN = "last_admin"
     PASSWORD_REFUSED = "password_refused"  # noqa: S105 - a code, not a password
+    UNSTORABLE_TEXT = "unstorable_text"
 
 
 TEXTS: dict[Code, str] = {
@@ -41,6 +43,7 @@ TEXTS: dict[Code, str] = {
     Code.ROLES_INVALID: N_("choose at least one known role"),
     Code.LAST_ADMIN: N_("the last active admin cannot lose the admin role or be deactivated"),
     Code.PASSWORD_REFUSED: N_("This password cannot be used. %(reasons)s"),
+    Code.UNSTORABLE_TEXT: N_("the name or address holds characters that cannot be stored"),
 }
 # For the catalogue test (portal.problems.RULE_MODULES).
 PROBLEM_CODES = Code
@@ -88,6 +91,8 @@ def create_user(
     session: Session, actor, email: str, name: str, roles: set[str], password: str | None = None
 ) -> User:
     email = normalize_email(email)
+    if holds_unstorable_text([email, name]):
+        raise AccountError(Code.UNSTORABLE_TEXT)
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(
@@ -187,6 +192,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def update_user(
     session: Session, actor, user: User, *, name: str, roles: set[str], active: bool
 ) -> None:
+    if holds_unstorable_text(name):
+        raise AccountError(Code.UNSTORABLE_TEXT)
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise AccountError(Code.ROLES_INVALID)
