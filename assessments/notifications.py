@@ -3,6 +3,7 @@ after the transaction commits, so a refused or rolled-back change never mails an
 
 from __future__ import annotations
 
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from assessments import quorum
@@ -10,7 +11,23 @@ from assessments.models import Assessment, AssessmentVersion
 from portal import mail
 from portal.auth.queries import people_with_role
 from portal.auth.roles import PRIVACY_OFFICER, REVIEWER
+from portal.problems import N_
 from portal.urls import absolute_path
+
+# Staff mails speak both languages, Dutch first; the texts come from the catalogue.
+OUTCOME_LABELS = {
+    quorum.OUTCOME_APPROVED: N_("approved"),
+    quorum.OUTCOME_REJECTED: N_("rejected"),
+    quorum.OUTCOME_CHANGES_REQUESTED: N_("sent back for changes"),
+}
+
+
+def _dutch_and_english(msgid: str, **params) -> tuple[str, str]:
+    texts = []
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            texts.append(gettext(msgid, **params) if params else gettext(msgid))
+    return texts[0], texts[1]
 
 
 def notify_board(session: Session, assessment: Assessment, version: AssessmentVersion) -> None:
@@ -21,27 +38,39 @@ def notify_board(session: Session, assessment: Assessment, version: AssessmentVe
         people += people_with_role(session, PRIVACY_OFFICER)
     authors = {assessment.owner_id, *(assessment.editor_ids or ())}
     link = absolute_path(f"/intern/toetsingen/{assessment.id}/beoordeling")
+    subject_nl, subject_en = _dutch_and_english(N_("assessment to review"))
+    body_nl, body_en = _dutch_and_english(
+        N_("Version %(number)s of '%(title)s' waits for your review."),
+        number=assessment.version,
+        title=assessment.title,
+    )
     mail.queue(
         session,
         [p.email for p in people if p.id not in authors],
-        f"Uthiek: toetsing ter beoordeling / assessment to review: {assessment.title}",
-        f"Versie {assessment.version} van '{assessment.title}' wacht op uw beoordeling.\n"
-        f"Version {assessment.version} of '{assessment.title}' waits for your review.\n\n{link}\n",
+        f"Uthiek: {subject_nl} / {subject_en}: {assessment.title}",
+        f"{body_nl}\n{body_en}\n\n{link}\n",
     )
 
 
 def notify_owner(session: Session, assessment: Assessment, outcome: str) -> None:
     """The quorum decided: the owner hears the outcome."""
-    labels = {
-        quorum.OUTCOME_APPROVED: ("goedgekeurd", "approved"),
-        quorum.OUTCOME_REJECTED: ("afgewezen", "rejected"),
-        quorum.OUTCOME_CHANGES_REQUESTED: ("terug voor wijzigingen", "sent back for changes"),
-    }[outcome]
+    label_nl, label_en = _dutch_and_english(OUTCOME_LABELS[outcome])
+    body_nl = _dutch_and_english(
+        N_("Version %(number)s of '%(title)s' was %(outcome)s."),
+        number=assessment.version,
+        title=assessment.title,
+        outcome=label_nl,
+    )[0]
+    body_en = _dutch_and_english(
+        N_("Version %(number)s of '%(title)s' was %(outcome)s."),
+        number=assessment.version,
+        title=assessment.title,
+        outcome=label_en,
+    )[1]
     link = absolute_path(f"/intern/toetsingen/{assessment.id}")
     mail.queue(
         session,
         [assessment.owner.email],
-        f"Uthiek: {assessment.title} - {labels[0]} / {labels[1]}",
-        f"Versie {assessment.version} van '{assessment.title}' is {labels[0]}.\n"
-        f"Version {assessment.version} of '{assessment.title}' was {labels[1]}.\n\n{link}\n",
+        f"Uthiek: {assessment.title} - {label_nl} / {label_en}",
+        f"{body_nl}\n{body_en}\n\n{link}\n",
     )

@@ -20,6 +20,7 @@ from assessments.records.store import RECORD_KINDS, sha256
 from assessments.review.queries import current_version
 from assessments.review.transitions import lock
 from portal import audit
+from portal.problems import N_
 from portal.urls import absolute_path
 from register import operations as register_operations
 from register.models import Algorithm
@@ -88,7 +89,9 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
         session,
         algorithm,
         content,
-        summary=f"Uthiek-toetsing versie {version.number} goedgekeurd",
+        summary=register_operations.register_text(
+            N_("Uthiek assessment version %(number)s approved"), number=version.number
+        ),
         actor=actor,
     )
     public = stored[RECORD_PUBLIC]

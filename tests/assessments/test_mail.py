@@ -37,3 +37,10 @@ def test_submitting_tells_the_board_and_deciding_tells_the_owner(api, board, cap
     to_owner = [r for r in caplog.records if "goedgekeurd" in getattr(r, "subject", "")]
     assert [r.to for r in to_owner] == [["data@utrecht.nl"]]
     assert f"/intern/toetsingen/{assessment['id']}" in to_owner[0].body
+    # Both languages, from the catalogue: Dutch first, then English.
+    assert "assessment to review" in to_board[0].subject
+    assert "wacht op uw beoordeling" in to_board[0].body
+    assert "waits for your review" in to_board[0].body
+    assert "/ approved" in to_owner[0].subject
+    body = to_owner[0].body
+    assert body.index(" is goedgekeurd.") < body.index(" was approved.")
