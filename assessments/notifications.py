@@ -54,23 +54,22 @@ def notify_board(session: Session, assessment: Assessment, version: AssessmentVe
 
 def notify_owner(session: Session, assessment: Assessment, outcome: str) -> None:
     """The quorum decided: the owner hears the outcome."""
-    label_nl, label_en = _dutch_and_english(OUTCOME_LABELS[outcome])
-    body_nl = _dutch_and_english(
-        N_("Version %(number)s of '%(title)s' was %(outcome)s."),
-        number=assessment.version,
-        title=assessment.title,
-        outcome=label_nl,
-    )[0]
-    body_en = _dutch_and_english(
-        N_("Version %(number)s of '%(title)s' was %(outcome)s."),
-        number=assessment.version,
-        title=assessment.title,
-        outcome=label_en,
-    )[1]
+    labels, bodies = [], []
+    for locale in ("nl", "en"):
+        with force_locale(locale):
+            labels.append(gettext(OUTCOME_LABELS[outcome]))
+            bodies.append(
+                gettext(
+                    N_("Version %(number)s of '%(title)s' was %(outcome)s."),
+                    number=assessment.version,
+                    title=assessment.title,
+                    outcome=labels[-1],
+                )
+            )
     link = absolute_path(f"/intern/toetsingen/{assessment.id}")
     mail.queue(
         session,
         [assessment.owner.email],
-        f"Uthiek: {assessment.title} - {label_nl} / {label_en}",
-        f"{body_nl}\n{body_en}\n\n{link}\n",
+        f"Uthiek: {assessment.title} - {labels[0]} / {labels[1]}",
+        f"{bodies[0]}\n{bodies[1]}\n\n{link}\n",
     )
