@@ -12,7 +12,7 @@ import unicodedata
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -123,7 +123,16 @@ def _new_version(
     return version
 
 
+# Key of the PostgreSQL advisory lock that lets one transaction at a time pick a new slug.
+NEW_SLUG_LOCK = 0x52454731  # "REG1"
+
+
 def create_algorithm(session: Session, content: dict, slug: str | None = None) -> Algorithm:
+    if session.get_bind().dialect.name == "postgresql":
+        # Simultaneous publications of entries with one name would each find the same slug
+        # free; the lock (held until commit) makes the second one see the first one's row.
+        # SQLite writers are already one at a time.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NEW_SLUG_LOCK})
     slug = unique_slug(session, slug or content["name"], content.get("organization", ""))
     algorithm = Algorithm(slug=slug, is_published=False)
     _copy_columns(algorithm, {**empty_entry(), **content})
