@@ -182,3 +182,17 @@ def csrf_token_from(response) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def invite_nina(client):
+    """An admin (already logged in on `client`) invites Nina Nieuw as a reviewer by the form."""
+    page = client.get("/intern/beheer/gebruikers")
+    return client.post(
+        "/intern/beheer/gebruikers",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "email": "nieuw@utrecht.nl",
+            "name": "Nina Nieuw",
+            "roles": ["reviewer"],
+        },
+    )

@@ -13,7 +13,7 @@ from portal.auth import operations
 from portal.auth.models import User
 from portal.auth.session import LOGIN_AT_KEY
 from portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from, invite_nina
 
 
 def login(client, email, password=PASSWORD):
@@ -139,16 +139,7 @@ def test_password_change_checks_rules_and_ends_other_sessions(client, app, users
 
 def test_admin_invites_a_user_who_sets_a_password(client, users, login_as):
     login_as(users["admin"])
-    page = client.get("/intern/beheer/gebruikers")
-    response = client.post(
-        "/intern/beheer/gebruikers",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "email": "nieuw@utrecht.nl",
-            "name": "Nina Nieuw",
-            "roles": ["reviewer"],
-        },
-    )
+    response = invite_nina(client)
     assert response.status_code == 200
     # The link is built on SITE_URL (as mails are), not on the Host the admin's browser sent.
     site = re.escape(client.application.config["SITE_URL"].rstrip("/"))

@@ -8,7 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.security import default_trusted_hosts
-from tests.conftest import csrf_token_from
+from tests.conftest import invite_nina
 
 POISON = "phish.example"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -98,16 +98,7 @@ def test_links_come_from_site_url_even_on_a_trusted_second_host(
 def test_invitation_links_come_from_site_url(client, users, login_as, site):
     assert "register.test" not in site  # the host the test client sends differs from SITE_URL
     login_as(users["admin"])
-    page = client.get("/intern/beheer/gebruikers")
-    response = client.post(
-        "/intern/beheer/gebruikers",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "email": "nieuw@utrecht.nl",
-            "name": "Nina Nieuw",
-            "roles": ["reviewer"],
-        },
-    )
+    response = invite_nina(client)
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(re.escape(site) + r"/intern/uitnodiging/[\w-]+", text)
