@@ -56,9 +56,28 @@ def live_app(app):
         db.engine.dispose()  # its own pool: close every connection it opened
 
 
+def _buffered(app):
+    """Read each response whole and close it before werkzeug writes it.
+
+    When the browser drops a connection mid-response, werkzeug's development server can
+    raise before it closes the response, leaving a static file open (a ResourceWarning that
+    the suite treats as an error). Production runs under gunicorn; this is the test server.
+    """
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def portal_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
