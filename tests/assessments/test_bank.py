@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from assessments.bank import BANK_DIR, BankError, all_banks, current_bank, parse_bank
+from assessments.bank import BANK_DIR, BankError, all_banks, current_bank, get_bank, parse_bank
 from tests.assessments.small_bank import SMALL_BANK
 
 CONTRACT = {
@@ -73,14 +73,13 @@ SOURCE_FIELDS = {
 }
 
 
-def test_every_shipped_bank_validates_and_the_current_one_is_uthiek():
+def test_every_shipped_bank_validates_and_the_current_one_is_uthiek_2():
     files = sorted(BANK_DIR.glob("*.yaml"))
     assert files
     assert len(all_banks()) == len(files)
     bank = current_bank()
-    assert bank.id == "uthiek"
-    assert len(bank.questions) >= 50
-    assert [s.id for s in bank.sections] == [
+    assert (bank.id, bank.version, bank.weights_version) == ("uthiek", 2, "uthiek-2.0")
+    assert [s.id for s in get_bank("uthiek", 1).sections] == [
         "core",
         "values",
         "privacy",
@@ -89,13 +88,28 @@ def test_every_shipped_bank_validates_and_the_current_one_is_uthiek():
         "oversight",
         "transparency",
     ]
-    for question in bank.questions:
-        assert question.text["nl"]
-        assert question.text["en"]
+    assert [s.id for s in bank.sections] == [
+        "core",
+        "values",
+        "privacy",
+        "discrimination",
+        "provenance",
+        "data",
+        "area",
+        "oversight",
+        "ai_act",
+        "transparency",
+        "explanations",
+    ]
+    for shipped in all_banks().values():
+        assert len(shipped.questions) >= 50
+        for question in shipped.questions:
+            assert question.text["nl"]
+            assert question.text["en"]
 
 
-def test_the_api_contract_ids_exist_with_their_option_values():
-    bank = current_bank()
+def test_the_api_contract_ids_exist_with_their_option_values_in_version_1():
+    bank = get_bank("uthiek", 1)
     for question_id, (kind, options) in CONTRACT.items():
         question = bank.by_id[question_id]
         assert question.type == kind, question_id
@@ -108,6 +122,17 @@ def test_the_api_contract_ids_exist_with_their_option_values():
             assert list(sources[name].option_values) == options, name
     outcome_fields = [sub.id for sub in bank.by_id["discrimination.group_outcomes"].questions]
     assert outcome_fields == ["group", "in_scope", "selected", "reference"]
+
+
+def test_the_api_contract_ids_keep_their_type_and_options_in_version_2():
+    bank = get_bank("uthiek", 2)
+    for question_id, (kind, options) in CONTRACT.items():
+        question = bank.by_id[question_id]
+        assert question.type == kind, question_id
+        if options is not None:
+            assert set(options) <= set(question.option_values), question_id
+    sources = {sub.id: sub for sub in bank.by_id["provenance.sources"].questions}
+    assert set(SOURCE_FIELDS) <= set(sources)
 
 
 def test_shipped_yaml_is_plain_data():
