@@ -7,13 +7,14 @@ messages, and the caller applies nothing when there is any message (atomic updat
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from flask_babel import gettext as _
 
 from assessments.bank import Bank, Question
 from assessments.conditions import shown_questions
-from assessments.outcomes import row_problems
+from assessments.outcomes import COUNT_FIELDS, row_problems, table_row_problems
 from portal.text import holds_unstorable_text
 
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -122,11 +123,48 @@ def _clean_scalar(question: Question, value, path: str, errors: dict):
     return None
 
 
+_DIGITS = re.compile(r"^\d+$")
+# Dutch writes thousands with a dot ("1.150") and often with a (narrow) space ("1 150").
+_DUTCH_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_SPACED_THOUSANDS = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
+_COMMA_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+_DECIMAL = re.compile(r"^\d*[.,]\d+$")
+
+
+def _clean_count(question: Question, value, path: str, errors: dict):
+    """A count of people or cases (group outcome tables): a whole number. Text may use Dutch
+    thousands separators: "1.150" and "1 150" are 1150. "1,150" is refused as unclear (in
+    Dutch the comma separates decimals; in English it groups thousands), and a fraction is
+    refused, each with a message that says what to write."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _DIGITS.match(text):
+            value = int(text)
+        elif _DUTCH_THOUSANDS.match(text) or _SPACED_THOUSANDS.match(text):
+            value = int(re.sub(r"\D", "", text))
+        elif _COMMA_THOUSANDS.match(text):
+            errors[path] = _(
+                "“%(value)s” is unclear: in Dutch a comma separates decimals. Write the whole"
+                " number as 1150 or 1.150.",
+                value=text,
+            )
+            return None
+        elif _DECIMAL.match(text):
+            errors[path] = _("Give a whole number, such as 1150 or 1.150.")
+            return None
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        errors[path] = _("Give a whole number, such as 1150 or 1.150.")
+        return None
+    return _clean_scalar(question, value, path, errors)
+
+
 def _bad_date(path: str, errors: dict):
     errors[path] = _("Give a date as YYYY-MM-DD.")
 
 
-def _clean_group(question: Question, value, path: str, errors: dict):
+def _clean_group(question: Question, value, path: str, errors: dict, *, tables: bool = False):
+    """`tables`: the bank's group outcomes come in tables (bank version 2), without a
+    reference group."""
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
         errors[path] = _("Give a list of rows.")
         return None
@@ -153,7 +191,10 @@ def _clean_group(question: Question, value, path: str, errors: dict):
                 # Drafts may have half-filled rows; submitting checks required fields.
                 cleaned[sub.id] = None
                 continue
-            cleaned[sub.id] = _clean_scalar(sub, raw, sub_path, errors)
+            if question.id == GROUP_OUTCOMES and sub.id in COUNT_FIELDS:
+                cleaned[sub.id] = _clean_count(sub, raw, sub_path, errors)
+            else:
+                cleaned[sub.id] = _clean_scalar(sub, raw, sub_path, errors)
         rows.append(cleaned)
     complete = [r for r in rows if r.get("in_scope") is not None and r.get("selected") is not None]
     if (
@@ -161,7 +202,8 @@ def _clean_group(question: Question, value, path: str, errors: dict):
         and len(complete) == len(rows)
         and not any(k.startswith(path) for k in errors)
     ):
-        for field, problem in row_problems(rows).items():
+        problems = table_row_problems(rows) if tables else row_problems(rows)
+        for field, problem in problems.items():
             key = (
                 path
                 if field == "reference"
@@ -179,6 +221,8 @@ def _outcome_message(problem: str) -> str:
         "mark exactly one group as the reference group": _(
             "Mark exactly one group as the reference group."
         ),
+        "hits cannot be more than selected": _("Hits cannot be more than the number selected."),
+        "each group appears once in a table": _("Each group can appear only once in a table."),
     }
     return messages.get(problem, _("Give a whole number of at least 0."))
 
@@ -198,7 +242,9 @@ def validate(bank: Bank, updates: dict) -> tuple[dict, dict[str, str]]:
         if _is_empty(value):
             cleaned[question_id] = None
         elif question.type == "group":
-            cleaned[question_id] = _clean_group(question, value, question_id, errors)
+            cleaned[question_id] = _clean_group(
+                question, value, question_id, errors, tables=bank.version >= 2
+            )
         else:
             cleaned[question_id] = _clean_scalar(question, value, question_id, errors)
     return cleaned, errors
