@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from portal.extensions import babel
 
@@ -30,3 +31,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_locale() -> dict:
         return {"current_locale": str(get_locale() or "nl")}
+
+    app.jinja_env.globals["content_lang"] = content_lang
+
+
+def content_lang() -> Markup:
+    """` lang="nl"` on pages in another language, for parts written in Dutch only.
+
+    Register content is Dutch; marking it lets screen readers switch voice (WCAG 3.1.2).
+    A global rather than a context variable, so imported macros see it too.
+    """
+    return Markup(' lang="nl"') if str(get_locale() or "nl") != "nl" else Markup("")

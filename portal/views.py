@@ -66,17 +66,17 @@ def switch_language(code: str):
     return response
 
 
-def _prose_page(name: str):
+def prose_page(name: str, **context):
     """Long texts are written per language rather than cut into translation strings."""
     locale = str(get_locale() or "nl")
-    return render_template([f"pages/{name}.{locale}.html", f"pages/{name}.nl.html"])
+    return render_template([f"pages/{name}.{locale}.html", f"pages/{name}.nl.html"], **context)
 
 
 @blueprint.get("/over")
 def about():
-    return _prose_page("about")
+    return prose_page("about")
 
 
 @blueprint.get("/toegankelijkheid")
 def accessibility():
-    return _prose_page("accessibility")
+    return prose_page("accessibility")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from register.glossary import dutch_suggestions
 from register.standard import HTML_FIELDS, is_web_address, sanitize_html
 
 FIELD_LABELS = {
@@ -144,13 +146,105 @@ SECTIONS = (
 )
 
 
+# Titles the register writes into entries itself (the national field stays as delivered).
+VALUE_LABELS_WRITTEN_BY_US = {
+    "Utrecht Uthiek Assessment": _l("Uthiek assessment of the municipality of Utrecht"),
+}
+
+
 def value_label(value) -> str:
-    label = VALUE_LABELS.get(value)
+    label = VALUE_LABELS.get(value) or VALUE_LABELS_WRITTEN_BY_US.get(value)
     return str(label) if label is not None else str(value)
 
 
 def risk_level_label(level) -> str:
     return str(_l("Level %(level)s", level=level))
+
+
+RISK_LEVEL_NAMES = {1: _l("low"), 2: _l("medium"), 3: _l("high"), 4: _l("very high")}
+# One sentence per level for residents (B1); /risiconiveaus explains what each demands.
+RISK_LEVEL_MEANINGS = {
+    1: _l("The algorithm has little effect on residents."),
+    2: _l("The algorithm can have noticeable effects on residents."),
+    3: _l(
+        "The algorithm can affect residents considerably, so the whole sounding board reviewed it."
+    ),
+    4: _l(
+        "The algorithm can have serious effects on residents, so the whole sounding board "
+        "reviewed it with extra care."
+    ),
+}
+
+
+def risk_level_sentence(level) -> str:
+    """'Risk level: low (1 of 4)' in the reader's language."""
+    name = RISK_LEVEL_NAMES.get(level)
+    if name is None:
+        return risk_level_label(level)
+    return str(_l("Risk level: %(name)s (%(level)s of 4)", name=name, level=level))
+
+
+def risk_level_meaning(level) -> str:
+    meaning = RISK_LEVEL_MEANINGS.get(level)
+    return str(meaning) if meaning is not None else ""
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_CONTACT = re.compile(
+    r"(?P<url>\bhttps?://[^\s<>\"']+|\bwww\.[^\s<>\"']+)"
+    r"|(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<phone>(?<![\w+])(?:\+|\()?\d[\d ().-]{3,16}\d(?!\w))"
+)
+_TRAILING = ".,;:!?)"
+
+
+def _phone_target(text: str) -> str | None:
+    """A Dutch phone number as a tel: target, or None for other digit runs (dates, amounts)."""
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+") and digits.startswith("31") and len(digits) == 11:
+        return "+" + digits
+    if digits.startswith("0") and len(digits) == 10 and not re.search(r"\d[.-]\d{2}[.-]\d", text):
+        return "+31" + digits[1:]
+    if digits == "14030":  # the municipality's short number, "14 030"
+        return "14030"
+    return None
+
+
+def _link_text(text: str) -> str:
+    def link(match: re.Match) -> str:
+        found = match.group(0)
+        if match.group("phone"):
+            target = _phone_target(found)
+            return f'<a class="utrecht-link" href="tel:{target}">{found}</a>' if target else found
+        trailing = ""
+        while found and found[-1] in _TRAILING:
+            found, trailing = found[:-1], found[-1] + trailing
+        if match.group("email"):
+            mailto = f'<a class="utrecht-link utrecht-link--mailto" href="mailto:{found}">'
+            return f"{mailto}{found}</a>{trailing}"
+        href = found if found.startswith("http") else "https://" + found
+        return f'<a class="utrecht-link" href="{href}" rel="noopener">{found}</a>{trailing}'
+
+    return _CONTACT.sub(link, text)
+
+
+def link_contacts(value: str) -> Markup:
+    """Sanitised HTML with web addresses, e-mail addresses and phone numbers made links.
+
+    The standard's HTML has no links, so they are added here, on output only: the text is
+    sanitised first, and each link is built from matched text that holds no quote or angle
+    bracket.
+    """
+    parts, inside_link = [], 0
+    for part in _TAG.split(sanitize_html(value or "")):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(None, 1)
+            if name and name[0].rstrip(">").lower() == "a":
+                inside_link += -1 if part.startswith("</") else 1
+            parts.append(part)
+        else:
+            parts.append(part if inside_link > 0 else _link_text(part))
+    return Markup("".join(parts))  # noqa: S704 - sanitised text plus links built above
 
 
 def clean_html(value: str) -> Markup:
@@ -219,6 +313,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["value_label"] = value_label
     app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["clean_html"] = clean_html
+    app.jinja_env.filters["link_contacts"] = link_contacts
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["format_date"] = format_date
@@ -236,4 +331,7 @@ def init_app(app) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         filled_fields=filled_fields,
+        risk_level_sentence=risk_level_sentence,
+        dutch_suggestions=dutch_suggestions,
+        risk_level_meaning=risk_level_meaning,
     )

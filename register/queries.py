@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, func, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session, selectinload
 
 from portal.input_guard import parse_int
 from register import search
 from register.models import VERSION_PUBLISHED, Algorithm, AlgorithmTheme, AlgorithmVersion
+from register.standard import UTHIEK_ASSESSMENT_TITLE
 
 SORTS = ("relevance", "name", "recent")
 FACETS = ("status", "publication_category", "department", "theme", "risk_level")
@@ -236,3 +238,24 @@ def counts(session: Session) -> dict[str, int]:
     result = dict(rows)
     result["total"] = sum(result.values())
     return result
+
+
+def assessment_counts(session: Session) -> dict[str, int]:
+    """How many published entries a record backs, how many only name an earlier Uthiek
+    assessment (from before the register, no record), and how many were not assessed."""
+    published = Algorithm.is_published.is_(True)
+    with_record = session.scalar(
+        select(func.count()).where(published, Algorithm.record_id.is_not(None))
+    )
+    # The title is ours (written at publication and in the city's own earlier entries).
+    claim = sa_cast(Algorithm.content, Text).like(f'%"{UTHIEK_ASSESSMENT_TITLE}"%')
+    claimed_only = session.scalar(
+        select(func.count()).where(published, Algorithm.record_id.is_(None), claim)
+    )
+    total = session.scalar(select(func.count()).where(published))
+    return {
+        "with_record": with_record or 0,
+        "earlier_without_record": claimed_only or 0,
+        "not_assessed": (total or 0) - (with_record or 0) - (claimed_only or 0),
+    }
+

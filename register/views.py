@@ -30,6 +30,7 @@ def home():
     return render_template(
         "register/home.html",
         counts=queries.counts(db.session),
+        assessed=queries.assessment_counts(db.session),
         recent=queries.search_register(
             db.session, queries.RegisterQuery(sort="recent", per_page=6), with_facets=False
         ).items,

@@ -95,7 +95,7 @@ def test_entry_page_shows_sections_contact_and_objection(client, publish_entry):
         "Wijzigingsgeschiedenis",
     ):
         assert heading in page
-    assert "Bel 14 030 of maak bezwaar binnen zes weken." in page
+    assert 'Bel <a class="utrecht-link" href="tel:14030">14 030</a> of maak bezwaar binnen' in page
     assert 'href="mailto:algoritmes@utrecht.nl"' in page
     assert (
         '<a class="utrecht-link" href="https://wetten.overheid.nl/BWBR0006622" '

@@ -10,7 +10,9 @@ from flask import Blueprint, Response, abort, request
 
 from assessments.models import RECORD_PUBLIC, Record
 from assessments.records.store import public_records
+from assessments.schedule import REASSESSMENT_MONTHS
 from portal.extensions import db
+from portal.views import prose_page
 from register import queries
 
 public_records_blueprint = Blueprint("records", __name__)
@@ -30,6 +32,12 @@ def record_response(
     else:
         response.cache_control.private = True
     return response.make_conditional(request)
+
+
+@public_records_blueprint.get("/risiconiveaus")
+def risk_levels():
+    """What each risk level means for residents; the figures come from the rules themselves."""
+    return prose_page("risk-levels", months=REASSESSMENT_MONTHS)
 
 
 @public_records_blueprint.get("/algoritmes/<slug>/record.pdf")

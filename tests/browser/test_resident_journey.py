@@ -28,9 +28,10 @@ def test_resident_finds_reads_and_checks_the_record(page, demo_data):
     screenshot(page, "resident-3-entry")
 
     box = page.locator("#assessment")
+    assert "Risiconiveau: laag (1 van 4)" in box.inner_text()
+    box.get_by_text("Controleer dit bestand").first.click()
     shown_hash = box.locator("code").first.inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", shown_hash)
-    assert "Risiconiveau: 1 van 4" in box.inner_text()
     download = page.request.get(
         box.get_by_role("link", name=re.compile("Download")).get_attribute("href")
     )
@@ -58,8 +59,23 @@ def test_every_public_page_passes_axe(page, demo_data):
         "/algoritmes/parkeervergunning",
         "/algoritmes/slim-vegen/versies/2",
         "/over",
+        "/risiconiveaus",
         "/toegankelijkheid",
         "/bestaat-niet",
     ):
         page.goto(path)
         assert_accessible(page, path)
+
+
+def test_public_pages_reflow_at_320_and_390_pixels(browser, portal_server, demo_data):
+    """WCAG 1.4.10: no sideways scrolling on a small phone."""
+    for width in (320, 390):
+        context = browser.new_context(
+            base_url=portal_server, viewport={"width": width, "height": 800}, locale="nl-NL"
+        )
+        tab = context.new_page()
+        for path in ("/", "/algoritmes", "/algoritmes/slim-vegen", "/risiconiveaus", "/over"):
+            tab.goto(path)
+            scroll_width = tab.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{path} at {width}px is {scroll_width}px wide"
+        context.close()
