@@ -47,6 +47,7 @@ def html_to_pdf(html: str, *, identifier: str, attachments=()) -> bytes:
     return HTML(string=html, base_url=str(RECORD_CSS.parent), url_fetcher=fetcher).write_pdf(
         stylesheets=[CSS(filename=str(RECORD_CSS), url_fetcher=fetcher)],
         pdf_variant=PDF_VARIANT,
+        pdf_tags=True,  # a structure tree, so screen readers read headings, lists and tables
         pdf_identifier=identifier.encode(),
         attachments=list(attachments),
     )
