@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, scoped_session
 
 from assessments import answers as answer_rules
-from assessments import notifications, scoring, workflow
+from assessments import level_requirements, notifications, rules_v2, scoring, workflow
 from assessments.bank import Bank, current_bank, get_bank
 from assessments.models import STATUS_DRAFT, Assessment, AssessmentVersion
 from assessments.permissions import EDITABLE_STATES, AssessmentFacts
@@ -256,7 +256,11 @@ def update_register_fields(
 
 
 def submission_problems(assessment: Assessment) -> dict[str, str]:
-    missing = answer_rules.missing_required(bank_of(assessment), assessment.answers)
+    """Everything that keeps the assessment from being submitted: the one place. Missing
+    answers ("required"), register fields, and for bank 2 the level's demands and the
+    findings that block submission (assessments/level_requirements.py)."""
+    bank = bank_of(assessment)
+    missing = answer_rules.missing_required(bank, assessment.answers)
     problems = dict.fromkeys(missing, "required")
     for name, problem in validate_entry(assessment.register_fields, utrecht=True).items():
         problems[f"algorithm.{name}"] = problem
@@ -267,7 +271,7 @@ def freeze_version(session: Session, actor, assessment: Assessment) -> Assessmen
     """Submitting: the answers as they are now become version N, for the board to review."""
     bank = get_bank(assessment.bank_id, assessment.bank_version)
     number = len(assessment.versions) + 1
-    result = scoring.compute(bank, assessment.answers)
+    result = scoring.compute(bank, assessment.answers, register_fields=assessment.register_fields)
     version = AssessmentVersion(
         assessment_id=assessment.id,
         number=number,
@@ -276,11 +280,21 @@ def freeze_version(session: Session, actor, assessment: Assessment) -> Assessmen
         answers=dict(assessment.answers),
         register_fields=dict(assessment.register_fields),
         risk={"nl": result.as_dict("nl"), "en": result.as_dict("en")},
+def risk_of(assessment: Assessment) -> scoring.RiskResult:
+    """The risk result of the assessment's current answers and register fields."""
+    return scoring.compute(
+        bank_of(assessment), assessment.answers, register_fields=assessment.register_fields
+    )
+
+
         risk_level=result.level,
         blocking=result.blocking,
         personal_data=answer_rules.processes_personal_data(bank, assessment.answers),
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
+    if rules_v2.applies_to(bank):
+        for key, problem in level_requirements.submission_problems(risk_of(assessment)).items():
+            problems.setdefault(key, problem)
     )
     session.add(version)
     assessment.versions.append(version)
