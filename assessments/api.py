@@ -6,6 +6,7 @@ from flask import abort, current_app, g, jsonify, request
 
 from assessments import operations, permissions, records, review, workflow
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
+from assessments.records import jobs as record_jobs
 from assessments.schemas import (
     CreateAssessmentSchema,
     ReviewInSchema,
@@ -304,7 +305,8 @@ def review_assessment(assessment_id: int):
         db.session.rollback()
         return json_error(failure.status, str(failure), fields=failure.fields or None)
     db.session.commit()
-    records.publish_now(db.session, g.api_user, assessment)
+    # With a job queue a worker renders the records; the answer says record_pending.
+    record_jobs.publish_after_approval(db.session, g.api_user, assessment)
     mine = next(
         r for r in review.current_version(assessment).reviews if r.reviewer_id == g.api_user.id
     )

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from assessments import operations, permissions, presentation, queries, records, review, workflow
 from assessments.models import Assessment, Comment
+from assessments.records import jobs as record_jobs
 from assessments.views import _lang, blueprint
 from assessments.visibility import as_seen_by
 from portal.auth.session import internal_required
@@ -202,7 +203,7 @@ def decide(assessment_id: int):
         db.session.rollback()
         abort(failure.status)
     db.session.commit()
-    published = records.publish_now(db.session, current_user, assessment)
+    publication = record_jobs.publish_after_approval(db.session, current_user, assessment)
     messages = {
         "pending": _("Your decision is recorded. The assessment waits for the other reviewers."),
         "approved": _("Your decision completed the quorum: the assessment is approved."),
@@ -210,11 +211,13 @@ def decide(assessment_id: int):
         "changes_requested": _("The assessment goes back to its owner for changes."),
     }
     flash(messages[outcome.state], "ok")
-    if outcome.state == "approved" and not published:
+    if outcome.state == "approved" and publication == record_jobs.FAILED:
         flash(
             _("The record could not be rendered yet; publication waits until it is stored."),
             "error",
         )
+    elif outcome.state == "approved" and publication == record_jobs.QUEUED:
+        flash(_("The record is being rendered; the entry is published in a moment."), "ok")
     return redirect(url_for("assessments.review_page", assessment_id=assessment.id))
 
 

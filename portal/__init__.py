@@ -74,12 +74,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from assessments.cli import records_cli
     from portal.auth.cli import users_cli
     from portal.cli import backup_command, demo_cli, restore_command
+    from portal.jobs import jobs_cli
     from register.cli import register_cli
 
     app.cli.add_command(register_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     return app

@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         or os.environ.get("REDIS_URL")
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Several sites (or test runs) may share one Redis; each keeps to its own keys.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         # Only failed logins count. Per address over all accounts, and per account over all
         # addresses (looser, so strangers cannot keep an account shut for long).
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per 10 minutes",
@@ -104,10 +106,17 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "algoritmeregister@utrecht.nl"),
-        # Public page cache: per worker in memory, or shared (e.g. CACHE_TYPE=RedisCache with
-        # CACHE_REDIS_URL); keys carry the register's generation, so it is never stale.
-        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        # Public page cache: per worker in memory, or shared in Redis when REDIS_URL is set
+        # (or CACHE_TYPE=RedisCache with CACHE_REDIS_URL); keys carry the register's
+        # generation, so it is never stale.
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE")
+        or ("RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL", ""),
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal-cache:"),
+        # With REDIS_URL, records are rendered and mail is sent by RQ workers
+        # (`flask --app wsgi jobs worker`); without it, in the request that caused them.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
         "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "60")),
         # `make run` shows a notice that the demo register is fictional.
         "SHOW_DEMO_NOTICE": os.environ.get("SHOW_DEMO_NOTICE", "") == "1",

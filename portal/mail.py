@@ -55,10 +55,18 @@ def send(recipients: list[str], subject: str, body: str) -> None:
         log.exception("sending mail failed", extra={"to": recipients, "subject": subject})
 
 
+def send_job(recipients: list[str], subject: str, body: str) -> None:
+    """In a job worker (portal/jobs.py): send one message."""
+    send(recipients, subject, body)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
-    for recipients, subject, body in session.info.pop(_QUEUE_KEY, []):
-        send(recipients, subject, body)
+    from portal import jobs  # with REDIS_URL a worker sends, so no request waits for SMTP
+
+    for message in session.info.pop(_QUEUE_KEY, []):
+        if not has_app_context() or not jobs.enqueue(send_job, *message, retries=2):
+            send_job(*message)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -1,0 +1,116 @@
+"""Background jobs in a queue on Redis (RQ), used when REDIS_URL is set.
+
+Slow work that follows a committed change (rendering the PDF records of an approval,
+sending mail) goes to a worker, so no web request waits for it and no reader waits behind
+it. Without REDIS_URL there is no queue: `enqueue` returns None and the caller does the
+work in the request, as a single machine always did.
+
+Nothing here may be the only place a job is remembered: the database holds the state a job
+moves on (an approval stays `publication_pending` until its records are stored), so a lost
+or killed job is finished by `flask records resume`.
+
+Workers: `flask --app wsgi jobs worker` (one per core is plenty; `make run` starts one).
+A job runs in a fresh application context of the worker's app, so it has its own database
+session and the site's configuration.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry, SimpleWorker, Worker
+from rq.job import Job
+
+log = logging.getLogger(__name__)
+_EXTENSION = "portal.jobs"
+# A record of the largest allowed assessment renders in about 17 s; leave room.
+JOB_TIMEOUT = 300
+_worker_app: Flask | None = None
+
+
+def queue(app: Flask | None = None) -> Queue | None:
+    """The app's job queue, or None when REDIS_URL is not set."""
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    found = app.extensions.get(_EXTENSION)
+    if found is None:
+        found = Queue(
+            app.config.get("JOBS_QUEUE") or "portal",
+            connection=Redis.from_url(url),
+            default_timeout=JOB_TIMEOUT,
+        )
+        app.extensions[_EXTENSION] = found
+    return found
+
+
+def enqueue(func: Callable, *args, retries: int = 0) -> Job | None:
+    """Put `func(*args)` on the queue; None when there is no queue or Redis does not answer
+    (the caller then does the work itself). `func` must be a module-level function."""
+    jobs = queue()
+    if jobs is None:
+        return None
+    try:
+        target = f"{func.__module__}:{func.__qualname__}"
+        return jobs.enqueue(
+            run,
+            target,
+            *args,
+            description=target,  # the worker logs this, never the arguments (addresses)
+            retry=Retry(max=retries) if retries else None,
+            failure_ttl=7 * 24 * 3600,
+        )
+    except RedisError:
+        log.exception("the job queue does not answer; the work is done in the request")
+        return None
+
+
+def run(target: str, *args) -> object:
+    """What the worker executes: `target` ("module:function") in a fresh app context."""
+    module, name = target.split(":")
+    func = getattr(importlib.import_module(module), name)
+    with job_context():
+        return func(*args)
+
+
+@contextmanager
+def job_context() -> Iterator[None]:
+    """A fresh application context (and so a fresh database session) for one job: of the
+    current app when there is one (the CLI worker, tests), else of an app made once per
+    worker process (a plain `rq worker`)."""
+    global _worker_app
+    if has_app_context():
+        app = current_app._get_current_object()
+    else:
+        if _worker_app is None:
+            from portal import create_app
+
+            _worker_app = create_app()
+        app = _worker_app
+    with app.app_context():
+        yield
+
+
+jobs_cli = click.Group("jobs", help="Background jobs (RQ on Redis, when REDIS_URL is set).")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process (no fork per job).")
+@with_appcontext
+def worker_command(burst: bool, simple: bool) -> None:
+    """Run a worker for the site's queue: renders records and sends mail."""
+    jobs = queue()
+    if jobs is None:
+        raise click.ClickException("REDIS_URL is not set: there is no job queue.")
+    worker_class = SimpleWorker if simple else Worker
+    worker_class([jobs], connection=jobs.connection).work(burst=burst, logging_level="WARNING")
