@@ -30,35 +30,150 @@ TEXTS = {
 SAFE_SOURCE = {
     "partner": "own_department",
     "dataset": "Meldingen openbare ruimte",
+    "data_categories": "Plaats, tijd en soort melding; geen gegevens over de melder.",
+    "legal_basis_act": "Gemeentewet",
+    "legal_basis_article": "artikel 160",
+    "legal_basis_url": "https://wetten.overheid.nl/jci1.3:c:BWBR0005416&artikel=160",
     "legal_basis": "Gemeentewet art. 160 (taak openbare ruimte)",
     "agreement": "processing_agreement",
-    "agreement_expires": "2028-12-31",
+    "agreement_expires": "2030-12-31",
+    "partner_purpose": "Meldingen afhandelen en de openbare ruimte onderhouden.",
+    "compatibility": "Hetzelfde doel: de openbare ruimte schoon en heel houden.",
+    "collection": "Inwoners melden via de website, de app of 14 030.",
+    "retention_partner": "2 jaar",
+    "retention_here": "2 jaar",
     "quality_checks": "Maandelijkse steekproef van 50 meldingen",
+    "holds_earlier_outcomes": "no",
     "pollution_risk": "no",
     "pollution_filter": "",
     "feeds_back": "no",
 }
+SIGNAL_SOURCE = {
+    "partner": "private_party",
+    "dataset": "Signalen betalingsachterstanden",
+    "data_categories": "Naam, adres, soort achterstand (huur, energie, water, zorgverzekering) "
+    "en hoogte van de achterstand.",
+    "legal_basis_act": "Wet gemeentelijke schuldhulpverlening",
+    "legal_basis_article": "artikel 3, eerste lid, onder b (met Besluit gemeentelijke "
+    "schuldhulpverlening, artikel 2)",
+    "legal_basis_url": "https://wetten.overheid.nl/jci1.3:c:BWBR0031164&artikel=3",
+    "legal_basis": "De wet verplicht verhuurders en leveranciers om een achterstand te melden, "
+    "zodat de gemeente vroeg hulp kan aanbieden.",
+    "agreement": "covenant",
+    "agreement_expires": "2029-06-30",
+    "partner_purpose": "Betalingsachterstanden innen en huisuitzetting of afsluiting voorkomen.",
+    "compatibility": "De wet wijst dit gebruik aan: vroeg hulp aanbieden bij schulden.",
+    "collection": "De verhuurder of leverancier meldt automatisch na twee maanden achterstand.",
+    "retention_partner": "Volgens de eigen bewaartermijn van de partner",
+    "retention_here": "Twaalf maanden na het signaal",
+    "quality_checks": "Elke week controleert een medewerker of signalen dubbel of verouderd zijn.",
+    "holds_earlier_outcomes": "no",
+    "pollution_risk": "no",
+    "pollution_filter": "",
+    "feeds_back": "no",
+}
+# What every demo assessment says about staff deviating and the register entry's
+# "human_intervention" text must agree (tests/test_demo_coherence.py checks both).
 LOW_RISK = {
     "core.risk_profiling": "no",
     "core.decision_type": "decision_support",
+    "core.output_kind": ["objects_or_places"],
+    "core.domain": "public_space",
     "privacy.personal_data": "no",
     "privacy.special_categories": ["none"],
     "discrimination.direct_grounds": ["none"],
     "discrimination.proxies": ["none"],
+    "oversight.can_deviate": "yes",
     "oversight.legal_effect": "no",
     "oversight.human_final_decision": "yes",
     "provenance.sources": [SAFE_SOURCE],
+    "area.area_focused": "no",
+    "ai_act.is_ai_system": "no",
+    "ai_act.annex_iii": ["none"],
 }
 PROFILING = {
     **LOW_RISK,
     "core.risk_profiling": "yes",
+    "core.output_kind": ["select_people"],
+    "core.domain": "benefits_income",
     "privacy.personal_data": "yes",
-    "discrimination.proxies": ["postcode_neighbourhood"],
+    "privacy.dpia_status": "done",
+    "privacy.dpia_url": "https://intranet.utrecht.nl/dpia/vroegsignalering",
+    "privacy.dpia_dpo_advice_date": "2026-03-12",
+    "discrimination.proxies": ["income"],
+    "discrimination.group_data_available": "yes",
     "discrimination.group_outcomes": [
-        {"group": "Binnenstad", "in_scope": 1200, "selected": 96, "reference": True},
-        {"group": "Overvecht", "in_scope": 900, "selected": 81},
-        {"group": "Leidsche Rijn", "in_scope": 1100, "selected": 77},
+        {
+            "table": "Wijk, selectie",
+            "dimension": "area",
+            "stage": "selection",
+            "group": "Binnenstad",
+            "in_scope": 1200,
+            "selected": 96,
+            "reference": True,
+        },
+        {
+            "table": "Wijk, selectie",
+            "dimension": "area",
+            "stage": "selection",
+            "group": "Overvecht",
+            "in_scope": 900,
+            "selected": 81,
+        },
+        {
+            "table": "Wijk, selectie",
+            "dimension": "area",
+            "stage": "selection",
+            "group": "Leidsche Rijn",
+            "in_scope": 1100,
+            "selected": 77,
+        },
     ],
+    "provenance.sources": [SIGNAL_SOURCE],
+    "data.variables": [
+        {
+            "name": "Hoogte van de achterstand",
+            "source": "Signalen betalingsachterstanden",
+            "kind": "registration",
+            "use": "selection_criterion",
+            "stands_in_for": "none",
+            "tested": "correlation",
+            "test_result": "Geen samenhang met leeftijd of wijk boven 0,1.",
+        },
+        {
+            "name": "Inkomen",
+            "source": "Signalen betalingsachterstanden",
+            "kind": "derived",
+            "use": "input",
+            "stands_in_for": "income_class",
+            "tested": "outcome_comparison",
+            "test_result": "Lage inkomens krijgen vaker een aanbod; dat is het doel van de wet.",
+        },
+        {
+            "name": "Wijk",
+            "source": "Signalen betalingsachterstanden",
+            "kind": "registration",
+            "use": "evaluation_only",
+            "stands_in_for": "ethnicity_origin",
+            "tested": "outcome_comparison",
+            "test_result": "Alleen om de uitkomsten per wijk te vergelijken; zie de tabel.",
+        },
+    ],
+}
+# Overrides per demo assessment, besides LOW_RISK or PROFILING: what each algorithm is.
+SLIM_VEGEN = {
+    **LOW_RISK,
+    "core.output_kind": ["objects_or_places"],
+    "core.domain": "public_space",
+    "ai_act.is_ai_system": "yes",  # a learning model (gradient boosting), not Annex III
+}
+FOUNDATIONS = {**LOW_RISK, "core.domain": "service_information"}
+CHATBOT = {
+    **LOW_RISK,
+    "core.decision_type": "informative",
+    "core.output_kind": ["general_information"],
+    "core.domain": "care_youth",
+    "ai_act.is_ai_system": "yes",
 }
 
 
@@ -166,7 +281,7 @@ def load(session: Session) -> int:
     in_review = start(
         "Prioriteren meldingen funderingsproblemen",
         slug="prioriteren-meldingen-funderingsproblemen",
-        answers={**LOW_RISK, "core.decision_type": "decision_support"},
+        answers=FOUNDATIONS,
     )
     submit(in_review)
     review.add_comment(
@@ -177,7 +292,7 @@ def load(session: Session) -> int:
         "Kunt u uitleggen wat een bewoner merkt als de melding laag op de lijst komt?",
     )
     # changes requested
-    sent_back = start("Chatbot Wmo-loket", slug="chatbot-wmo-loket", answers=LOW_RISK)
+    sent_back = start("Chatbot Wmo-loket", slug="chatbot-wmo-loket", answers=CHATBOT)
     submit(sent_back)
     review.decide(
         session,
@@ -189,7 +304,7 @@ def load(session: Session) -> int:
         },
     )
     # approved with conditions: rendered, stored and published
-    approved = start("Slim vegen", slug="slim-vegen", answers=LOW_RISK, owner="owner2")
+    approved = start("Slim vegen", slug="slim-vegen", answers=SLIM_VEGEN, owner="owner2")
     submit(approved, owner="owner2")
     review.decide(
         session,
@@ -212,7 +327,14 @@ def load(session: Session) -> int:
     # rejected: a direct ground of nationality, the full board says no
     rejected = start(
         "Risicoscore bijstandsaanvragen",
-        answers={**PROFILING, "discrimination.direct_grounds": ["nationality"]},
+        answers={
+            **PROFILING,
+            "discrimination.direct_grounds": ["nationality"],
+            "discrimination.statutory_exception": "Het team kent geen wet die dit toestaat.",
+            "discrimination.legal_review": "yes",
+            "discrimination.legal_review_reference": "Juridische Zaken, advies JZ-2026-017: "
+            "geen wettelijke uitzondering.",
+        },
     )
     submit(rejected)
     review.decide(

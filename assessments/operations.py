@@ -175,6 +175,27 @@ def create(session: Session, owner, register_fields: dict) -> Assessment:
     return assessment
 
 
+def move_to_current_bank(session: Session, actor, assessment: Assessment) -> bool:
+    """A re-assessment is answered on the newest version of its bank: the answers are kept
+    (a newer version keeps every question id and option value of the older ones and only
+    adds), the new questions start empty. Returns whether the bank version changed."""
+    bank = current_bank(assessment.bank_id)
+    if bank.version <= assessment.bank_version:
+        return False
+    before = assessment.bank_version
+    assessment.bank_version = bank.version
+    touch(assessment)
+    audit.record(
+        session,
+        actor,
+        "assessment.bank_upgraded",
+        assessment,
+        f"assessment {assessment.id}: question bank {bank.id} {before} -> {bank.version}",
+        details={"bank": bank.id, "from": before, "to": bank.version},
+    )
+    return True
+
+
 def _ensure_editable(assessment: Assessment) -> None:
     if assessment.status not in EDITABLE_STATES:
         raise StateConflictError(f"the assessment is {assessment.status}; its answers are frozen")

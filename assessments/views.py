@@ -326,3 +326,13 @@ def submit(assessment_id: int):
         "ok",
     )
     return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+
+
+@blueprint.app_template_global("bank_changes")
+def bank_changes(assessment: Assessment, lang: str) -> list:
+    """What changed in the question bank since the last submitted version (a re-assessment
+    moved to a newer bank), per section, for the overview's panel; empty otherwise."""
+    from assessments import bank_diff
+
+    diff = bank_diff.changes_for(assessment)
+    return bank_diff.summary(diff, lang) if diff else []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessments import notifications, permissions, quorum, schedule, workflow
+from assessments import notifications, operations, permissions, quorum, schedule, workflow
 from assessments.bank import get_bank
 from assessments.models import Assessment, Review
 from assessments.operations import facts
@@ -112,3 +112,5 @@ def reassess(session: Session, actor, assessment: Assessment) -> None:
     if assessment.publication_pending:
         raise ReviewConflictError("The record of the approved version is not stored yet.")
     transition(session, actor, assessment, workflow.REASSESS)
+    # The new round is answered on the newest bank; the overview shows what changed.
+    operations.move_to_current_bank(session, actor, assessment)
