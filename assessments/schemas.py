@@ -74,6 +74,38 @@ class RiskRuleSchema(Schema):
     min_level = fields.Integer(required=True, validate=validate.Range(1, 4))
     blocking = fields.Boolean(required=True)
     text = fields.String(required=True)
+    # Bank version 2 (absent from version-1 assessments):
+    question = fields.String(metadata={"description": "Bank 2: the question the rule is about"})
+    row = fields.Integer(metadata={"description": "Bank 2: 0-based row of a repeatable group"})
+    unsure = fields.Boolean(
+        metadata={"description": "Bank 2: fired only because an answer is 'unsure'"}
+    )
+    suggested_condition = fields.String()
+
+
+class RiskFindingSchema(Schema):
+    """A cross-check between answers (bank 2): blocks submission until explained."""
+
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    question = fields.String(required=True)
+    row = fields.Integer()
+    explained = fields.Boolean(required=True)
+    explainable = fields.Boolean(required=True)
+    blocks_submission = fields.Boolean(required=True)
+    suggested_condition = fields.String()
+
+
+class RiskRequirementSchema(Schema):
+    """What the level demands (bank 2) and before which step."""
+
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    met = fields.Boolean(required=True)
+    before = fields.String(
+        required=True, validate=validate.OneOf(("submission", "review", "publication"))
+    )
+    question = fields.String()
 
 
 class RiskSchema(Schema):
@@ -90,6 +122,18 @@ class RiskSchema(Schema):
     reasons = fields.List(fields.Nested(RiskReasonSchema), required=True)
     rules = fields.List(fields.Nested(RiskRuleSchema), required=True)
     weights_version = fields.String(required=True)
+    # Added with bank version 2; version-1 results carry neutral values (a stored version's
+    # risk may lack them).
+    determinable = fields.Boolean(
+        metadata={"description": "False while the core section is unanswered"}
+    )
+    lifted_by_rule = fields.Boolean(metadata={"description": "level above the points' band"})
+    findings = fields.List(fields.Nested(RiskFindingSchema))
+    requirements = fields.List(fields.Nested(RiskRequirementSchema))
+    high_risk_ai = fields.Boolean()
+    publication_category = fields.String(
+        allow_none=True, metadata={"description": "Derived from the AI Act answers"}
+    )
 
 
 class GroupResultSchema(Schema):
@@ -212,7 +256,9 @@ class AssessmentSchema(LangSchema):
             "bank": bank,
             "algorithm": assessment.register_fields,
             "register_slug": assessment.algorithm.slug if assessment.algorithm else None,
-            "risk": scoring.compute(bank, assessment.answers).as_dict(_lang_of(self)),
+            "risk": scoring.compute(
+                bank, assessment.answers, register_fields=assessment.register_fields
+            ).as_dict(_lang_of(self)),
             "group_outcomes": analyse(rows).as_dict(),
             "completeness": answer_rules.completeness(bank, assessment.answers),
             "created_at": assessment.created_at,

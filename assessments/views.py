@@ -130,7 +130,9 @@ def _context(assessment: Assessment) -> dict:
         "row_version": assessment.row_version,
         "bank": bank,
         "lang": _lang(),
-        "risk": scoring.compute(bank, assessment.answers).as_dict(_lang()),
+        "risk": scoring.compute(
+            bank, assessment.answers, register_fields=assessment.register_fields
+        ).as_dict(_lang()),
         "completeness": answer_rules.completeness(bank, assessment.answers),
         "can_edit": permissions.can_edit_assessment(current_user, operations.facts(assessment)),
         "outcomes": analyse(assessment.answers.get(answer_rules.GROUP_OUTCOMES) or []),

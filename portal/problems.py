@@ -17,7 +17,12 @@ from collections.abc import Mapping
 from enum import Enum
 
 # Modules with `PROBLEM_CODES` (an Enum) and `PROBLEM_TEXTS` ({code: English template}).
-RULE_MODULES = ("register.standard", "portal.auth.operations")
+RULE_MODULES = (
+    "register.standard",
+    "register.operations",
+    "portal.auth.operations",
+    "assessments.level_requirements",
+)
 
 
 def N_(text: str) -> str:  # noqa: N802 - Babel's extraction keyword for "translate later"

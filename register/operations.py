@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from enum import Enum
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.db import utcnow
-from portal.problems import N_, Problem
+from portal.problems import N_, Problem, problem
 from register import search
 from register.models import (
     VERSION_DRAFT,
@@ -46,6 +47,31 @@ class PublicationRefusedError(ValueError):
         self.problems = problems
         listed = "; ".join(f"{name}: {problem}" for name, problem in problems.items())
         super().__init__(f"the entry does not meet the national standard ({listed})")
+
+
+class PROBLEM_CODES(Enum):  # noqa: N801 - the name portal.problems.RULE_MODULES looks up
+    EU_DATABASE_MISSING = "eu_database_missing"
+
+
+PROBLEM_TEXTS = {
+    PROBLEM_CODES.EU_DATABASE_MISSING: N_(
+        "A high-risk AI system is published only with its registration in the EU database "
+        "(AI Act art. 49): give the link."
+    ),
+}
+HIGH_RISK_AI_CATEGORY = "Hoog-risico AI-systeem"
+
+
+def eu_registration_problems(content: dict) -> dict[str, Problem]:
+    """A high-risk AI system (publication category "Hoog-risico AI-systeem") needs the link
+    to its registration in the EU database (AI Act art. 49(3), 71)."""
+    if content.get("publication_category") != HIGH_RISK_AI_CATEGORY:
+        return {}
+    if (content.get("eu_database_url") or "").strip():
+        return {}
+    return {
+        "eu_database_url": problem(PROBLEM_TEXTS, PROBLEM_CODES.EU_DATABASE_MISSING),
+    }
 
 
 def register_text(msgid: str, **params) -> str:
@@ -148,14 +174,19 @@ def publish(
     when: dt.datetime | None = None,
     *,
     actor=None,
+    require_eu_registration: bool = False,
 ) -> AlgorithmVersion:
     """Publish `content` as the entry's new public version; earlier versions stay in history.
 
     Raises PublicationRefusedError, before anything is added, when the content fails the
-    national rules: every published version must be exportable in the national format."""
+    national rules: every published version must be exportable in the national format.
+    `require_eu_registration` (our own assessments' entries): a high-risk AI system also
+    needs its EU database link (imported entries of other organisations are not refused)."""
     when = when or utcnow()
     content = {**empty_entry(), **content}
     problems = national_problems(content)
+    if require_eu_registration:
+        problems = {**problems, **eu_registration_problems(content)}
     if problems:
         raise PublicationRefusedError(problems)
     version = _new_version(algorithm, content, VERSION_PUBLISHED, summary, when)

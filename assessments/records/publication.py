@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import assessments.records.pdf as pdf
+from assessments import rules_v2
+from assessments.bank import get_bank
 from assessments.models import RECORD_PUBLIC, Assessment, Record
 from assessments.records.store import RECORD_KINDS, sha256
 from assessments.review.queries import current_version
@@ -27,6 +29,7 @@ from register.models import Algorithm
 
 log = logging.getLogger(__name__)
 UTHIEK_TITLE = "Utrecht Uthiek Assessment"
+EU_DATABASE_ANSWER = "ai_act.eu_database_url"
 
 
 def publish_approved(session: Session, actor, assessment: Assessment) -> Algorithm | None:
@@ -85,6 +88,11 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
         if isinstance(item, dict) and item.get("title") != UTHIEK_TITLE
     ]
     content["impacttoetsen_grouping"] = [{"title": UTHIEK_TITLE, "link": public_url}, *others]
+    # The EU database link answered in the AI Act section (bank 2) goes into the entry;
+    # from bank 2 on the register refuses a high-risk AI system without it.
+    registered_at_eu = (version.answers or {}).get(EU_DATABASE_ANSWER)
+    if not (content.get("eu_database_url") or "").strip() and isinstance(registered_at_eu, str):
+        content["eu_database_url"] = registered_at_eu.strip()
     register_operations.publish(
         session,
         algorithm,
@@ -93,6 +101,9 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
             N_("Uthiek assessment version %(number)s approved"), number=version.number
         ),
         actor=actor,
+        require_eu_registration=rules_v2.applies_to(
+            get_bank(version.bank_id, version.bank_version)
+        ),
     )
     public = stored[RECORD_PUBLIC]
     register_operations.attach_record(
