@@ -67,6 +67,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_blueprint)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(assessments_blueprint)
+    from register.national.views import national_blueprint
+
+    app.register_blueprint(national_blueprint)  # /intern/beheer/landelijk-register
     csrf.exempt(api_blueprint)  # the API authenticates with tokens, never with cookies
 
     errors.init_app(app)

@@ -99,6 +99,17 @@ def from_environment(instance_path: str) -> dict:
             "HSTS_MAX_AGE",
             31_536_000 if os.environ.get("PORTAL_ENV", "production") == "production" else 0,
         ),
+        # Delivery to the national algorithm register (`register sync-national`): its
+        # submission API (base URL ending in /aanleverapi/v1_0), our organisation's id there,
+        # and the OAuth2 client-credentials login at the national Keycloak. The secret is
+        # never logged or shown.
+        "NATIONAL_API_URL": os.environ.get("NATIONAL_API_URL", ""),
+        "NATIONAL_ORGANISATION_ID": os.environ.get("NATIONAL_ORGANISATION_ID", ""),
+        "NATIONAL_TOKEN_URL": os.environ.get("NATIONAL_TOKEN_URL", ""),
+        "NATIONAL_CLIENT_ID": os.environ.get("NATIONAL_CLIENT_ID", ""),
+        "NATIONAL_CLIENT_SECRET": os.environ.get("NATIONAL_CLIENT_SECRET", ""),
+        "NATIONAL_RATE_LIMIT_PER_MINUTE": _int("NATIONAL_RATE_LIMIT_PER_MINUTE", 25),
+        "NATIONAL_TIMEOUT_SECONDS": _int("NATIONAL_TIMEOUT_SECONDS", 30),
         # Notifications: SMTP when MAIL_SERVER is set, otherwise logged.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

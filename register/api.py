@@ -10,7 +10,9 @@ from marshmallow import ValidationError
 
 from portal.api import api_blueprint, document_adjustments, documented_schemas, json_error
 from portal.extensions import db
+from portal.urls import absolute_url
 from register import queries
+from register.national import status as national_status
 from register.schemas import (
     AlgorithmListSchema,
     AlgorithmSchema,
@@ -92,7 +94,11 @@ def get_algorithm(slug: str):
     if algorithm is None:
         return json_error(404, "No published algorithm with this slug")
     number = queries.latest_published_numbers(db.session, [algorithm.id])[algorithm.id]
-    return jsonify(algorithm_schema.dump(entry_payload(algorithm, number)))
+    payload = entry_payload(algorithm, number)
+    payload["national"] = national_status.public_national(
+        db.session, algorithm, lambda slug: absolute_url("register.entry", slug=slug)
+    )
+    return jsonify(algorithm_schema.dump(payload))
 
 
 # Answers every operation can get: the request guard (portal/input_guard.py) refuses text

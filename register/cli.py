@@ -127,3 +127,9 @@ def export_command(fmt: str, output: Path | None, with_utrecht_fields: bool) -> 
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{len(records)} entries written to {output}", err=True)
+
+
+# Delivery to the national register (register/national/cli.py).
+from register.national.cli import sync_national_command  # noqa: E402
+
+register_cli.add_command(sync_national_command)

@@ -181,3 +181,34 @@ class SearchTerm(db.Model):
     __tablename__ = "search_terms"
 
     term: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class NationalDelivery(db.Model):
+    """What `register sync-national` last did with one entry in the national register.
+
+    The national id itself is `Algorithm.lars`; this row keeps the delivered version and
+    what the last run found there (see register/national/sync.py)."""
+
+    __tablename__ = "national_deliveries"
+
+    algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
+    # Our published version delivered last, the fingerprint of the body sent, and when.
+    delivered_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("algorithm_versions.id"), default=None
+    )
+    delivered_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    released: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The national side as last seen: its last_update_dt, whether its newest version is
+    # published, when that was published, and whether it differs from what we delivered
+    # (someone edited it there).
+    national_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    national_published: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    national_published_at: Mapped[str] = mapped_column(
+        String(40), default="", server_default=""
+    )
+    national_edited: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

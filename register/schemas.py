@@ -41,6 +41,24 @@ def _content_fields() -> dict[str, fields.Field]:
     return {spec.name: _content_field(spec) for spec in FIELDS}
 
 
+class NationalSchema(Schema):
+    """The entry in the national algorithm register (register/national)."""
+
+    lars = fields.String(
+        allow_none=True, metadata={"description": "The national register's id of the entry"}
+    )
+    state = fields.String(
+        metadata={
+            "description": "not_delivered, in_sync, ours_newer (changed here since the last "
+            "delivery), national_newer (edited in the national register), failed (the last "
+            "delivery failed) or retracted (out of use, taken off the national register)"
+        }
+    )
+    delivered_at = fields.DateTime(
+        allow_none=True, metadata={"description": "Our last delivery (UTC)"}
+    )
+
+
 class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields")):
     """A published register entry: the national v1.0 field names plus Utrecht's additions."""
 
@@ -58,6 +76,14 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
     first_published_at = fields.DateTime()
     risk_level = fields.Integer(allow_none=True, metadata={"description": "Uthiek risk level 1-4"})
     register_url = fields.String(metadata={"description": "The entry's page on this site"})
+    national = fields.Nested(
+        NationalSchema,
+        allow_none=True,
+        metadata={
+            "description": "The entry in the national register, null when it is not known "
+            "there: only in GET /api/v1/algorithms/{slug}"
+        },
+    )
 
     class Meta:
         ordered = True

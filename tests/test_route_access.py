@@ -91,6 +91,7 @@ EXPECTED = {
     "auth.users": ("GET", "/intern/beheer/gebruikers", ADMIN_ONLY),
     "auth.edit_user": ("GET", "/intern/beheer/gebruikers/1", ADMIN_ONLY),
     "auth.audit_log": ("GET", "/intern/beheer/audit", ADMIN_ONLY),
+    "national.deliveries": ("GET", "/intern/beheer/landelijk-register", ADMIN_ONLY),
     "assessments.dashboard": ("GET", "/intern/", INTERNAL),
     "assessments.index": ("GET", "/intern/toetsingen", INTERNAL),
     "assessments.create": ("GET", "/intern/toetsingen/nieuw", CREATORS),
