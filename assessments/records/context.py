@@ -75,6 +75,8 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
             "weights_version": risk["weights_version"],
             "blocking": risk["blocking"],
         },
+            # Bank 2: what the level demands (versions of bank 1 have none).
+            "requirements": risk.get("requirements", []),
         "answers": answers,
         "reviews": reviews,
     }

@@ -190,3 +190,22 @@ def test_an_approved_high_risk_system_without_eu_link_is_not_published(api, boar
     stored = db.session.get(Assessment, assessment["id"])
     assert stored.publication_pending is True
     assert stored.algorithm is None or not stored.algorithm.is_published
+
+
+def test_the_record_shows_what_the_level_demands(api, board):
+    from assessments.records.context import record_html
+    from assessments.review.queries import current_version
+
+    given = profiling({"discrimination.group_data_available": "no"})
+    assessment = started(api, given)
+    assert submit(api, assessment["id"]).status_code == 200
+    _approve_by_everyone(api, assessment["id"], board)
+    stored = db.session.get(Assessment, assessment["id"])
+    version = current_version(stored)
+    public, _data = record_html(stored, version, "public")
+    assert "Wat dit niveau vraagt" in public
+    assert "de voltallige klankbordgroep en de privacyfunctionaris" in public
+    assert "Voorgestelde voorwaarde: Verzamel binnen zes maanden" in public
+    internal, _data = record_html(stored, version, "internal")
+    assert "Signalen uit de controle van de antwoorden" not in internal  # none found
+    assert "Wat dit niveau vraagt" in internal
