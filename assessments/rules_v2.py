@@ -94,6 +94,13 @@ PERSON_WORDS = re.compile(
     r"applicant\w*|pupil\w*)\b",
     re.IGNORECASE,
 )
+# Variable names that are a forbidden ground (the worksheet's own words).
+GROUND_NAMES = re.compile(
+    r"(nationalit\w*|geboorteland\w*|land van (herkomst|geboorte)|\bherkomst\b|\bafkomst\b|"
+    r"etni\w*|ethnic\w*|migratieachtergrond|migration background|huidskleur|skin colou?r|"
+    r"religi\w*|godsdienst\w*|\bgeloof\b|country of (birth|origin))",
+    re.IGNORECASE,
+)
 UNSURE_NOTE = {
     "nl": "'Weet niet' telt als 'ja' tot het is beantwoord.",
     "en": "'Unsure' counts as 'yes' until resolved.",
@@ -522,7 +529,7 @@ def _date(value) -> dt.date | None:
 def forbidden_ground_rules(a: Answers) -> list[dict]:
     used = [g for g in a.values("discrimination.direct_grounds") if g in FORBIDDEN_GROUNDS]
     if not used:
-        return []
+        return _ground_named_variables(a)
     exception = _text(a.get("discrimination.statutory_exception"))
     url = _text(a.get("discrimination.statutory_exception_url"))
     reviewed = a.get("discrimination.legal_review") == "yes"
@@ -552,6 +559,30 @@ def forbidden_ground_rules(a: Answers) -> list[dict]:
             ),
         )
     ]
+
+
+def _ground_named_variables(a: Answers) -> list[dict]:
+    """Inputs whose name is a forbidden ground ("Geboorteland", "Nationaliteit") while the
+    discrimination section declares none: the name tells what the variable is."""
+    fired = []
+    for index, row in a.rows("data.variables"):
+        if row.get("use") == "evaluation_only" or not GROUND_NAMES.search(_text(row.get("name"))):
+            continue
+        fired.append(
+            fire(
+                "direct_ground",
+                "data.variables",
+                row=index,
+                prefix=_row_label("data.variables", index, row),
+                detail=t(
+                    "De naam van deze invoer is een verboden grond; bij discriminatie staat "
+                    "die grond niet.",
+                    "This input's name is a forbidden ground; the discrimination section "
+                    "does not list it.",
+                ),
+            )
+        )
+    return fired
 
 
 def profiles(a: Answers) -> tuple[bool, bool]:

@@ -124,7 +124,8 @@ CASES = [
         why="nationality as an indicator; the worst realistic system reaches 4 on points",
     ),
     # Rotterdam welfare risk model. Rekenkamer Rotterdam, "Gekleurde technologie" (April
-    # 2021); Lighthouse Reports with Argos/Vers Beton, "Suspicion Machines" (March 2023).
+    # 2021); Lighthouse Reports with WIRED and Dutch media partners, "Suspicion Machines"
+    # (March 2023).
     # Gradient-boosting model over some 300 variables of people on welfare: Dutch language
     # proficiency (a proxy for origin), caseworkers' impressions, earlier investigations;
     # the highest scores were invited for a re-check.
@@ -183,9 +184,10 @@ CASES = [
         register_fields=REGISTER_HIGH_RISK,
         why="language as proxy for origin, staff judgements and earlier labels as inputs",
     ),
-    # DUO student-finance check (uitwonendenbeurs). Investico with NOS and Pointer,
-    # "Controle studiefinanciering DUO" (June 2023); PwC, research for the ministry of
-    # Education (2024): students with a migration background were selected far more often.
+    # DUO student-finance check (uitwonendenbeurs). Investico and NOS, reporting on DUO's
+    # checks of the grant for students living away from home (June 2023); PwC, research for
+    # DUO and the ministry of Education (2024): students with a migration background were
+    # selected far more often.
     # Narrow answers: profiling "unsure", education type and postcode as proxies.
     Case(
         "DUO student-finance check",

@@ -181,6 +181,17 @@ def test_a_forbidden_ground_without_legal_review_cannot_be_submitted():
     assert problems(result)["discrimination.legal_review"].code == "legal_review_missing"
 
 
+@pytest.mark.parametrize("name", ["Geboorteland", "Nationaliteit ouder", "Migratieachtergrond"])
+def test_an_input_named_after_a_forbidden_ground_counts_as_the_ground(name):
+    rows = [variable("Inkomen"), variable(name)]
+    result = compute(profiling({"data.variables": rows}))
+    rule = fired(result, "direct_ground")[0]
+    assert (result.level, result.blocking) == (4, True)
+    assert (rule["question"], rule["row"]) == ("data.variables", 1)
+    only_evaluation = [variable("Inkomen"), variable(name, use="evaluation_only")]
+    assert not fired(compute(profiling({"data.variables": only_evaluation})), "direct_ground")
+
+
 def test_grounds_that_are_not_forbidden_do_not_fire_the_rule():
     result = compute(answers({"discrimination.direct_grounds": ["age", "belief"]}))
     assert not fired(result, "direct_ground")
