@@ -146,6 +146,13 @@ class ContractServer:
     def writes(self) -> list[tuple[str, str]]:
         return [(m, p) for m, p in self.requests if m in ("POST", "PUT", "DELETE")]
 
+    def seed(self, content: dict) -> str:
+        """An algorithm already in the national register (entered there, published)."""
+        lars = f"{next(self._ids):08d}"
+        self.algorithms[lars] = NationalAlgorithm(lars=lars, versions=[copy.deepcopy(content)])
+        self.publish(lars)
+        return lars
+
     def publish(self, lars: str) -> None:
         item = self.algorithms[lars]
         item.published = {**item.versions[-1], "publication_dt": _now()}

@@ -4,12 +4,14 @@ drift, rate limits and failures."""
 from __future__ import annotations
 
 import json
+import logging
 
 from portal.extensions import db
 from register import operations
 from register.models import Algorithm, NationalDelivery
-from register.national import sync
+from register.national import payloads, sync
 from tests.conftest import entry_data
+from tests.national.contract_server import CLIENT_SECRET
 
 
 def _delivery(algorithm: Algorithm) -> NationalDelivery | None:
@@ -309,3 +311,65 @@ def test_a_refused_token_stops_the_run_without_showing_the_secret(
     assert "token refused: HTTP 401 (invalid_client)" in result.output
     assert "wrong-secret" not in result.output
     assert national.requests == []
+
+
+def _seed_like(national, algorithm: Algorithm, **changes) -> str:
+    """Put the entry in the national register as if entered there, and give ours its id."""
+    body = payloads.algorithm_in(
+        algorithm.content, register_url=f"http://127.0.0.1:5000/algoritmes/{algorithm.slug}"
+    )
+    lars = national.seed({**body, **changes})
+    db.session.get(Algorithm, algorithm.id).lars = lars
+    db.session.commit()
+    return lars
+
+
+def test_an_entry_known_nationally_with_equal_content_sends_nothing(
+    national, run_sync, publish_entry
+):
+    algorithm = publish_entry()
+    lars = _seed_like(national, algorithm)
+
+    result = run_sync()
+
+    assert result.exit_code == 0, result.output
+    assert national.writes() == []
+    assert f"{algorithm.slug}: unchanged ({lars})" in result.output
+    assert _delivery(algorithm).delivered_at is not None
+
+
+def test_an_entry_known_nationally_with_other_content_is_updated_not_created(
+    national, run_sync, publish_entry
+):
+    algorithm = publish_entry()
+    lars = _seed_like(national, algorithm, goal="<p>Oude tekst.</p>")
+
+    result = run_sync()
+
+    assert result.exit_code == 0, result.output
+    assert [m for m, _ in national.writes()] == ["PUT", "PUT"]
+    assert len(national.algorithms) == 1
+    assert national.algorithms[lars].published["goal"] == algorithm.content["goal"]
+
+
+def test_a_national_id_unknown_to_our_organisation_fails_that_entry(
+    national, run_sync, publish_entry
+):
+    algorithm = publish_entry()
+    db.session.get(Algorithm, algorithm.id).lars = "99999999"
+    db.session.commit()
+
+    result = run_sync()
+
+    assert result.exit_code == 1
+    assert "national id 99999999 is not among this organisation's algorithms" in result.output
+    assert national.writes() == []
+
+
+def test_the_secret_is_never_logged(national, run_sync, publish_entry, caplog):
+    publish_entry()
+    with caplog.at_level(logging.DEBUG):
+        national.fail("Parkeervergunning", 429, times=1, retry_after="0")
+        assert run_sync().exit_code == 0
+    assert caplog.records
+    assert CLIENT_SECRET not in caplog.text
