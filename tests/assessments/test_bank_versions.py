@@ -47,6 +47,12 @@ def test_a_version_1_question_never_becomes_required_only_in_version_2():
         assert new.required == old.required, old.id
 
 
+def test_what_version_1_publishes_and_scores_stays_the_same_kind():
+    """A kept question stays public or internal (records) and keeps its scoring kind."""
+    for old, new in _pairs():
+        assert (new.public, new.scoring) == (old.public, old.scoring), old.id
+
+
 def test_spec_additions_are_present():
     ids = set(V2.by_id)
     for qid in (
