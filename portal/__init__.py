@@ -70,6 +70,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from register.national.views import national_blueprint
 
     app.register_blueprint(national_blueprint)  # /intern/beheer/landelijk-register
+
+    from register.quality.views import quality_blueprint
+
+    app.register_blueprint(quality_blueprint)  # /intern/beheer/kwaliteit
     csrf.exempt(api_blueprint)  # the API authenticates with tokens, never with cookies
 
     errors.init_app(app)

@@ -133,3 +133,8 @@ def export_command(fmt: str, output: Path | None, with_utrecht_fields: bool) -> 
 from register.national.cli import sync_national_command  # noqa: E402
 
 register_cli.add_command(sync_national_command)
+
+# The link check over published entries (register/quality/cli.py).
+from register.quality.cli import check_links_command  # noqa: E402
+
+register_cli.add_command(check_links_command)

@@ -57,6 +57,9 @@ class Algorithm(db.Model):
     source_id: Mapped[str] = mapped_column(String(100), default="", index=True)
     # The national register's id of the entry ("lars"); not part of the content we publish.
     lars: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Share of the counted fields that are filled, in percent (register.quality.completeness),
+    # kept with the content so the register-wide figure needs no read of every entry.
+    completeness: Mapped[int | None] = mapped_column(default=None)
     # Filled by the assessment side once an assessment is approved (1-4).
     risk_level: Mapped[int | None] = mapped_column(default=None, index=True)
     # The latest public assessment record, as written at its publication

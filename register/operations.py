@@ -27,6 +27,7 @@ from register.models import (
     AlgorithmTheme,
     AlgorithmVersion,
 )
+from register.quality.completeness import completeness
 from register.standard import (
     STATUS_RETIRED,
     changed_fields,
@@ -122,6 +123,7 @@ def latest_version(algorithm: Algorithm) -> AlgorithmVersion | None:
 
 def _copy_columns(algorithm: Algorithm, content: dict) -> None:
     algorithm.content = content
+    algorithm.completeness = completeness(content).percent
     algorithm.name = content["name"]
     algorithm.sort_name = search.normalize(content["name"])[:100]
     algorithm.status = content["status"]

@@ -12,6 +12,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
 from register import exchange, feed, queries
+from register.quality.checks import register_completeness
 from register.standard import FIELDS_BY_NAME, LIST_FIELDS, html_to_text
 
 register_blueprint = Blueprint("register", __name__)
@@ -31,6 +32,7 @@ def home():
         "register/home.html",
         counts=queries.counts(db.session),
         assessed=queries.assessment_counts(db.session),
+        completeness=register_completeness(db.session),
         recent=queries.search_register(
             db.session, queries.RegisterQuery(sort="recent", per_page=6), with_facets=False
         ).items,

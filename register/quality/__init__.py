@@ -1,0 +1,1 @@
+"""The register's quality before and after publication: completeness and working links."""
