@@ -75,6 +75,8 @@ NOT_HIGH_RISK = {"nl": "geen hoog-risico AI-systeem", "en": "not a high-risk AI 
 LAW_SITE = "https://wetten.overheid.nl/"
 # A legal basis that names no act a lawyer could look up.
 BARE_ACTS = frozenset({"avg", "gdpr", "wet", "de wet", "law", "the law", "wetgeving", "uavg"})
+ARTICLE_WORDS = frozenset({"art", "artikel", "article", "lid", "sub", "onder", "juncto"})
+LAW_LINK = re.compile(r"https://wetten\.overheid\.nl/\S+", re.IGNORECASE)
 # Areas whose share of residents with a migration background lies outside this ratio to the
 # city's share "differ markedly" (the same band as the group outcome ratio).
 AREA_RATIO_LOW = 0.8
@@ -505,16 +507,26 @@ def finding(
 
 
 def legal_basis_checkable(row: dict) -> bool:
-    """Act, article and a link to the act's text on wetten.overheid.nl."""
+    """Act, article and a link to the act's text on wetten.overheid.nl: in the three fields,
+    or all three in bank 1's free text (a lawyer can check it either way)."""
     act = _text(row.get("legal_basis_act"))
     article = _text(row.get("legal_basis_article"))
     url = _text(row.get("legal_basis_url"))
-    return (
-        len(act) >= 3
-        and act.lower().rstrip(".") not in BARE_ACTS
-        and any(char.isdigit() for char in article)
-        and url.lower().startswith(LAW_SITE)
-    )
+    if act or article or url:
+        return (
+            _names_an_act(act)
+            and any(char.isdigit() for char in article)
+            and url.lower().startswith(LAW_SITE)
+        )
+    text = _text(row.get("legal_basis"))
+    links = LAW_LINK.findall(text)
+    rest = LAW_LINK.sub(" ", text)
+    return bool(links) and any(char.isdigit() for char in rest) and _names_an_act(rest)
+
+
+def _names_an_act(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_]{3,}", text.lower()) if w not in ARTICLE_WORDS]
+    return bool(words) and " ".join(words) not in BARE_ACTS
 
 
 def _date(value) -> dt.date | None:

@@ -484,6 +484,22 @@ def test_an_unverifiable_basis_or_expired_agreement_is_a_source_without_one(chan
     assert rule[0]["text"]["nl"].startswith("Bron 2 (Polisadministratie)")
 
 
+@pytest.mark.parametrize(
+    ("text", "checkable"),
+    [
+        (f"Participatiewet artikel 64, {LAW_URL}", True),
+        ("Participatiewet artikel 64", False),
+        (f"AVG art. 6 {LAW_URL}", False),
+        ("AVG", False),
+        ("wet", False),
+    ],
+)
+def test_bank_1_free_text_basis_counts_only_with_act_article_and_link(text, checkable):
+    row = source(legal_basis_act="", legal_basis_article="", legal_basis_url="", legal_basis=text)
+    result = compute(with_personal_data({"provenance.sources": [row]}))
+    assert bool(fired(result, "source_without_basis")) is not checkable
+
+
 def test_a_checkable_basis_with_a_running_agreement_is_fine():
     assert not fired(
         compute(with_personal_data({"provenance.sources": [source()]})), "source_without_basis"
