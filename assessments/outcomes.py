@@ -139,6 +139,7 @@ COUNT_FIELDS = ("in_scope", "selected", "hits")
 FLAG_RATIO_TO_REST = "ratio_to_rest"
 FLAG_EXTREMES = "extremes"
 FLAG_HIT_RATE = "hit_rate"
+FLAG_REASONS = (FLAG_RATIO_TO_REST, FLAG_EXTREMES, FLAG_HIT_RATE)
 
 
 def holm(p_values: list[float]) -> list[float]:

@@ -20,7 +20,7 @@ from assessments.bank import Question, current_bank
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
 from assessments.operations import bank_of
-from assessments.outcomes import analyse
+from assessments.outcomes import FLAG_REASONS, analyse_for
 from assessments.review.validation import MAX_CONDITIONS
 from assessments.review.validation import MAX_TEXT as MAX_REVIEW_TEXT
 from portal.api import adjust_document
@@ -136,22 +136,100 @@ class RiskSchema(Schema):
     )
 
 
+def _v2(field: fields.Field, description: str) -> fields.Field:
+    """A figure of bank version 2's analysis (absent from version-1 assessments)."""
+    field.metadata["description"] = f"Bank version 2: {description}"
+    return field
+
+
 class GroupResultSchema(Schema):
+    """One group. Version-1 assessments compare with the reference group
+    (`ratio_to_reference`); version 2 compares each group with the rest of its table."""
+
     group = fields.String(required=True)
     in_scope = fields.Integer(required=True)
     selected = fields.Integer(required=True)
     reference = fields.Boolean(required=True)
-    selection_rate = fields.Float(required=True)
-    ratio_to_reference = fields.Float(required=True, allow_none=True)
+    selection_rate = fields.Float(required=True, allow_none=True)
+    ratio_to_reference = fields.Float(
+        allow_none=True, metadata={"description": "Bank version 1 only"}
+    )
     flagged = fields.Boolean(required=True)
-    p_value = fields.Float(required=True, allow_none=True)
+    p_value = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Fisher's exact test (v1: against the reference; v2: the rest)"},
+    )
     significant = fields.Boolean(required=True)
+    table = _v2(fields.String(), "the table's name, empty when grouped by dimension and stage")
+    dimension = _v2(fields.String(allow_none=True), "ground, area, age_band or other")
+    stage = _v2(fields.String(allow_none=True), "selection, check, finding or sanction")
+    hits = _v2(fields.Integer(allow_none=True), "of those selected, how many had a hit")
+    rate_ci_low = _v2(fields.Float(allow_none=True), "95% Wilson interval of the rate, low")
+    rate_ci_high = _v2(fields.Float(allow_none=True), "95% Wilson interval of the rate, high")
+    expected_selected = _v2(fields.Float(), "selections expected at the table's overall rate")
+    rest_in_scope = _v2(fields.Integer(), "in scope in all other groups of the table")
+    rest_selected = _v2(fields.Integer(), "selected in all other groups of the table")
+    rest_rate = _v2(fields.Float(allow_none=True), "selection rate of the rest")
+    ratio_to_rest = _v2(
+        fields.Float(allow_none=True), "rate / rate of the rest; null when the rest has none"
+    )
+    ci_low = _v2(fields.Float(allow_none=True), "95% interval of ratio_to_rest, low")
+    ci_high = _v2(fields.Float(allow_none=True), "95% interval of ratio_to_rest, high")
+    p_adjusted = _v2(fields.Float(allow_none=True), "p_value after Holm's correction")
+    insufficient_data = _v2(
+        fields.Boolean(), "fewer than 5 expected selections here or in the rest: never flagged"
+    )
+    hit_rate = _v2(fields.Float(allow_none=True), "hits / selected")
+    rest_hit_rate = _v2(fields.Float(allow_none=True), "hit rate of the rest")
+    hit_ratio_to_rest = _v2(fields.Float(allow_none=True), "hit_rate / rest_hit_rate")
+    hit_p_value = _v2(fields.Float(allow_none=True), "Fisher's exact test of the hit rates")
+    hit_p_adjusted = _v2(fields.Float(allow_none=True), "hit_p_value after Holm")
+    hit_insufficient_data = _v2(fields.Boolean(), "fewer than 5 expected hits")
+    hit_signal = _v2(
+        fields.Boolean(), "selected more often but with a lower hit rate: biased selection"
+    )
+    flag_reasons = _v2(
+        fields.List(fields.String(validate=validate.OneOf(FLAG_REASONS))),
+        "why flagged: ratio_to_rest, extremes, hit_rate",
+    )
+
+
+class ExtremesSchema(Schema):
+    highest = fields.String(required=True)
+    lowest = fields.String(required=True)
+    ratio = fields.Float(required=True, allow_none=True)
+    p_value = fields.Float(required=True)
+    p_adjusted = fields.Float(required=True)
+    significant = fields.Boolean(required=True)
+    flagged = fields.Boolean(required=True)
+
+
+class OutcomeTableSchema(Schema):
+    table = fields.String(required=True)
+    dimension = fields.String(required=True, allow_none=True)
+    stage = fields.String(required=True, allow_none=True)
+    in_scope = fields.Integer(required=True)
+    selected = fields.Integer(required=True)
+    overall_rate = fields.Float(required=True, allow_none=True)
+    rows = fields.List(fields.Nested(GroupResultSchema), required=True)
+    extremes = fields.Nested(ExtremesSchema, required=True, allow_none=True)
+    flagged_groups = fields.List(fields.String(), required=True)
+    insufficient_groups = fields.List(fields.String(), required=True)
+    problems = fields.List(fields.String(), required=True)
 
 
 class GroupOutcomesSchema(Schema):
     rows = fields.List(fields.Nested(GroupResultSchema), required=True)
     flagged_groups = fields.List(fields.String(), required=True)
     problems = fields.List(fields.String(), required=True)
+    method = _v2(fields.String(), "rest_of_table_holm")
+    tables = _v2(fields.List(fields.Nested(OutcomeTableSchema)), "one entry per table")
+    insufficient_groups = _v2(fields.List(fields.String()), "too small to compare")
+    min_expected_selections = _v2(fields.Integer(), "the minimum size (5)")
+    confidence = _v2(fields.Float(), "0.95")
+    alpha = _v2(fields.Float(), "significance after Holm (0.05)")
+    ratio_band = _v2(fields.List(fields.Float()), "[0.8, 1.25]")
 
 
 class SectionProgressSchema(Schema):
@@ -259,7 +337,7 @@ class AssessmentSchema(LangSchema):
             "risk": scoring.compute(
                 bank, assessment.answers, register_fields=assessment.register_fields
             ).as_dict(_lang_of(self)),
-            "group_outcomes": analyse(rows).as_dict(),
+            "group_outcomes": analyse_for(bank.version, rows).as_dict(),
             "completeness": answer_rules.completeness(bank, assessment.answers),
             "created_at": assessment.created_at,
             "updated_at": assessment.updated_at,

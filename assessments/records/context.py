@@ -13,7 +13,8 @@ from assessments.answers import GROUP_OUTCOMES
 from assessments.bank import get_bank
 from assessments.conditions import shown_questions
 from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment, AssessmentVersion
-from assessments.outcomes import analyse
+from assessments.outcome_display import build as outcome_view
+from assessments.outcomes import analyse_for
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -74,9 +75,9 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
             "label": risk["label"],
             "weights_version": risk["weights_version"],
             "blocking": risk["blocking"],
-        },
             # Bank 2: what the level demands (versions of bank 1 have none).
             "requirements": risk.get("requirements", []),
+        },
         "answers": answers,
         "reviews": reviews,
     }
@@ -84,7 +85,9 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
         data["risk"] = risk
         data["assessment"]["owner"] = assessment.owner.name
         data["assessment"]["submitted_by"] = version.submitted_by.name
-        data["group_outcomes"] = analyse(answers.get(GROUP_OUTCOMES) or []).as_dict()
+        data["group_outcomes"] = analyse_for(
+            version.bank_version, answers.get(GROUP_OUTCOMES) or []
+        ).as_dict()
     return data
 
 
@@ -92,6 +95,11 @@ def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -
     """(HTML of the record, its data for the JSON attachment)."""
     data = record_data(assessment, version, kind)
     bank = get_bank(version.bank_id, version.bank_version)
+    outcomes = (
+        analyse_for(version.bank_version, data["answers"].get(GROUP_OUTCOMES) or [])
+        if kind == RECORD_INTERNAL
+        else None
+    )
     with force_locale("nl"):
         html = render_template(
             "records/record.html",
@@ -104,8 +112,9 @@ def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -
             sections=presentation.section_answers(
                 bank, data["answers"], "nl", public_only=kind == RECORD_PUBLIC
             ),
-            outcomes=analyse(data["answers"].get(GROUP_OUTCOMES) or [])
-            if kind == RECORD_INTERNAL
+            outcomes=outcomes,
+            outcome_view=outcome_view(outcomes, bank.by_id.get(GROUP_OUTCOMES))
+            if outcomes is not None
             else None,
         )
     return html, data

@@ -137,9 +137,12 @@ def test_risk_level_follows_the_answers(api):
     assert "group_outcome_flagged" in rules
     overvecht = body["group_outcomes"]["rows"][0]
     assert overvecht["selection_rate"] == 0.075
-    assert overvecht["ratio_to_reference"] == 2.5
+    # Bank 2: against the rest of the table (600 of 20,000 = 3%), not the reference.
+    assert overvecht["ratio_to_rest"] == 2.5
+    assert overvecht["p_adjusted"] < 0.001
     assert overvecht["flagged"] is True
-    assert body["group_outcomes"]["flagged_groups"] == ["Overvecht"]
+    # Against each other, both sides of the gap are flagged (0.4 is outside 0.8-1.25 too).
+    assert body["group_outcomes"]["flagged_groups"] == ["Overvecht", "Heel Utrecht"]
 
 
 def test_bad_group_counts_are_explained(api):
@@ -167,7 +170,119 @@ def test_bad_group_counts_are_explained(api):
             }
         },
     )
+    # Bank 2 needs no reference group; a version-1 assessment still asks for exactly one.
+    assert response.status_code == 200, response.json
+    _pin_to_bank_version_1(assessment["id"])
+    response = api("submitter").put(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        json={
+            "answers": {
+                "discrimination.group_outcomes": [
+                    {"group": "A", "in_scope": 10, "selected": 2, "reference": False}
+                ],
+            }
+        },
+    )
     assert "discrimination.group_outcomes" in response.json["error"]["fields"]
+
+
+def _pin_to_bank_version_1(assessment_id: int) -> None:
+    """An assessment started before bank 2 (version 1 keeps its own rules)."""
+    db.session.get(Assessment, assessment_id).bank_version = 1
+    db.session.commit()
+
+
+V1_ROWS = [
+    {"group": "Overvecht", "in_scope": 1200, "selected": 90, "reference": False},
+    {"group": "Heel Utrecht", "in_scope": 20000, "selected": 600, "reference": True},
+]
+V1_ROW_KEYS = {
+    "group",
+    "in_scope",
+    "selected",
+    "reference",
+    "selection_rate",
+    "ratio_to_reference",
+    "flagged",
+    "p_value",
+    "significant",
+}
+
+
+def test_version_1_group_outcomes_keep_their_output(api):
+    assessment = create(api)
+    _pin_to_bank_version_1(assessment["id"])
+    body = (
+        api("submitter")
+        .put(
+            f"/api/v1/assessments/{assessment['id']}/answers",
+            json={
+                "answers": {"core.risk_profiling": "yes", "discrimination.group_outcomes": V1_ROWS}
+            },
+        )
+        .json
+    )
+    outcomes = body["group_outcomes"]
+    assert set(outcomes) == {"rows", "flagged_groups", "problems"}
+    assert set(outcomes["rows"][0]) == V1_ROW_KEYS
+    assert outcomes["rows"][0]["ratio_to_reference"] == 2.5
+    assert outcomes["flagged_groups"] == ["Overvecht"]
+
+
+def test_version_2_group_outcomes_add_the_new_figures(api):
+    assessment = create(api)
+    rows = [
+        {"table": "Wijk, selectie", "group": "Wijk A", "in_scope": "5.000", "selected": 645},
+        {"table": "Wijk, selectie", "group": "Wijk B", "in_scope": "5.000", "selected": 560},
+        {"table": "Wijk, selectie", "group": "Wijk C", "in_scope": "5.000", "selected": 500},
+        {
+            "dimension": "age_band",
+            "stage": "selection",
+            "group": "Jong",
+            "in_scope": 10,
+            "selected": 3,
+        },
+        {
+            "dimension": "age_band",
+            "stage": "selection",
+            "group": "Oud",
+            "in_scope": 10,
+            "selected": 2,
+        },
+    ]
+    response = api("submitter").put(
+        f"/api/v1/assessments/{assessment['id']}/answers",
+        json={"answers": {"core.risk_profiling": "yes", "discrimination.group_outcomes": rows}},
+    )
+    assert response.status_code == 200, response.json
+    outcomes = response.json["group_outcomes"]
+    assert outcomes["flagged_groups"] == ["Wijk A", "Wijk C"]
+    assert outcomes["insufficient_groups"] == ["Jong", "Oud"]
+    first = outcomes["rows"][0]
+    assert {
+        "group",
+        "flagged",
+        "ratio_to_rest",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_adjusted",
+        "insufficient_data",
+        "hit_rate",
+        "table",
+        "dimension",
+        "stage",
+    } <= set(first)
+    assert first["in_scope"] == 5000  # "5.000" read with its Dutch thousands separator
+    assert [t["table"] for t in outcomes["tables"]] == ["Wijk, selectie", ""]
+    extremes = outcomes["tables"][0]["extremes"]
+    assert extremes["ratio"] == pytest.approx(1.29)
+    assert extremes["p_adjusted"] < 0.001
+    assert outcomes["tables"][1]["extremes"] is None
+    assert (
+        response.json["group_outcomes"]
+        == api("submitter").get(f"/api/v1/assessments/{assessment['id']}").json["group_outcomes"]
+    )
 
 
 def test_only_owner_and_admin_edit(api):

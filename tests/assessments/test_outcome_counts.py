@@ -2,6 +2,7 @@
 version-2 row rules (no reference group, hits at most selected, a group once per table)."""
 
 import pytest
+from flask_babel import force_locale
 
 from assessments import answers
 from assessments.bank import parse_bank
@@ -42,6 +43,13 @@ def _bank(version: int):
 
 
 GROUPS = "discrimination.group_outcomes"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages in English (the msgids); the Dutch ones are checked below."""
+    with force_locale("en"):
+        yield
 
 
 def _rows(*rows):
@@ -136,3 +144,16 @@ def test_validated_rows_feed_the_analysis():
     )
     assert errors == {}
     assert analyse_tables(cleaned[GROUPS]).flagged_groups == ["Wijk A", "Wijk C"]
+
+
+def test_the_messages_are_dutch_on_dutch_pages():
+    with force_locale("nl"):
+        _cleaned, errors = answers.validate(
+            _bank(2),
+            _rows(
+                {"group": "A", "in_scope": "1,150", "selected": "12,5", "hits": 1},
+                {"group": "a", "in_scope": 100, "selected": 0, "hits": 1},
+            ),
+        )
+    assert "komma" in errors[f"{GROUPS}[0].in_scope"]
+    assert "heel getal" in errors[f"{GROUPS}[0].selected"]
