@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from assessments import operations, permissions, presentation, queries, records, review, workflow
 from assessments.models import Assessment, Comment
+from assessments.outcome_display import page_context as outcome_context
 from assessments.records import jobs as record_jobs
 from assessments.views import _lang, blueprint
 from assessments.visibility import as_seen_by
@@ -141,6 +142,7 @@ def _review_page(assessment: Assessment, *, values=None, errors=None, status=200
         errors=errors or {},
         condition_rows=max(CONDITION_ROWS, len((values or {}).get("conditions", []))),
         record=records.latest_record(db.session, assessment, "internal"),
+        **outcome_context(bank, version.answers),
     ), status
 
 

@@ -14,7 +14,7 @@ from assessments import answers as answer_rules
 from assessments import forms, operations, permissions, presentation, queries, scoring
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
-from assessments.outcomes import analyse
+from assessments.outcome_display import page_context as outcome_context
 from assessments.visibility import as_seen_by
 from portal.auth import queries as account_queries
 from portal.auth.session import internal_required
@@ -135,7 +135,8 @@ def _context(assessment: Assessment) -> dict:
         ).as_dict(_lang()),
         "completeness": answer_rules.completeness(bank, assessment.answers),
         "can_edit": permissions.can_edit_assessment(current_user, operations.facts(assessment)),
-        "outcomes": analyse(assessment.answers.get(answer_rules.GROUP_OUTCOMES) or []),
+        # Group outcomes: `outcomes` (the analysis) and `outcome_view` (bank 2's figures).
+        **outcome_context(bank, assessment.answers),
     }
 
 
