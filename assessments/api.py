@@ -121,7 +121,7 @@ def get_assessment(assessment_id: int):
       parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
       responses:
         200:
-          description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version}, group_outcomes, completeness, algorithm. Reviewers and the privacy officer get the answers and register fields of the last submitted version, never unsubmitted edits. The ETag header is the assessment's row version (send it as If-Match with PUT .../answers)."
+          description: "status, version, risk {level, label, score, max_score, discount_applied, reasons, rules, weights_version; bank 2 adds determinable, lifted_by_rule, findings, requirements, high_risk_ai, publication_category}, group_outcomes, completeness, algorithm. Reviewers and the privacy officer get the answers and register fields of the last submitted version, never unsubmitted edits. The ETag header is the assessment's row version (send it as If-Match with PUT .../answers)."
           headers: {ETag: {$ref: "#/components/headers/ETag"}}
           content: {application/json: {schema: AssessmentSchema}}
         403: {$ref: "#/components/responses/Forbidden"}
@@ -251,7 +251,7 @@ def submit_assessment(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
         409: {$ref: "#/components/responses/Conflict"}
-        422: {description: "Not complete: fields names each missing answer or register field", content: {application/json: {schema: ErrorSchema}}}
+        422: {description: "Not complete: fields names each missing answer or register field ('required' or a message), and for bank 2 each unmet demand of the level and each finding that blocks submission, keyed by its question", content: {application/json: {schema: ErrorSchema}}}
     """
     assessment = _load(assessment_id, permissions.can_view_assessment)
     if not permissions.allowed_in_state(
