@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import itertools
 import json
 import secrets
@@ -40,17 +41,18 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def contract_spec(base_url: str) -> dict:
-    """The description as the server checks it: the published one (spec.normalised_spec)
-    served at this server's address. Its OAuth2 scheme is checked as what it is on the wire,
-    an `Authorization: Bearer` header (RFC 6750): openapi-core does not check OAuth2."""
+@functools.cache
+def contract_openapi() -> OpenAPI:
+    """The description as the server checks it: the published one (spec.normalised_spec),
+    built once. Its OAuth2 scheme is checked as what it is on the wire, an
+    `Authorization: Bearer` header (RFC 6750): openapi-core does not check OAuth2. Its server
+    is relative (`/aanleverapi/v1_0`), so it matches this server at any port."""
     document = normalised_spec()
-    document["servers"] = [{"url": base_url + BASE_PATH}]
     document["components"]["securitySchemes"]["OAuth2AuthorizationCodeBearer"] = {
         "type": "http",
         "scheme": "bearer",
     }
-    return document
+    return OpenAPI.from_dict(document)
 
 
 def _now() -> str:
@@ -103,7 +105,7 @@ class ContractServer:
             "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
         )
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self.openapi = OpenAPI.from_dict(contract_spec(self.base_url))
+        self.openapi = contract_openapi()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- life ---------------------------------------------------------------------------
