@@ -42,7 +42,15 @@ i18n-check: install
 run: install assets translations
 	PORTAL_ENV=development $(FLASK) db upgrade
 	PORTAL_ENV=development JSON_LOGS=0 LOG_LEVEL=WARNING $(FLASK) demo load --if-empty
-	PORTAL_ENV=development JSON_LOGS=0 SHOW_DEMO_NOTICE=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	@# With REDIS_URL (e.g. redis://127.0.0.1:6379/0) a job worker renders records and sends mail.
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "== REDIS_URL is set: a job worker renders records and sends mail"; \
+		PORTAL_ENV=development JSON_LOGS=0 $(FLASK) jobs worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+		PORTAL_ENV=development JSON_LOGS=0 SHOW_DEMO_NOTICE=1 $(FLASK) run --host 127.0.0.1 --port 5000; \
+	else \
+		PORTAL_ENV=development JSON_LOGS=0 SHOW_DEMO_NOTICE=1 $(FLASK) run --host 127.0.0.1 --port 5000; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -81,6 +89,7 @@ test: lint i18n-check test-sqlite test-postgres
 # Speed targets as ratios measured in one run; prints them and writes docs/benchmarks.md.
 bench: install translations
 	$(PY) -m bench.run
+	$(PY) -m bench.approvals
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .ruff_cache

@@ -121,7 +121,11 @@ def from_environment(instance_path: str) -> dict:
         # (or CACHE_TYPE=RedisCache with CACHE_REDIS_URL); keys carry the register's
         # generation, so it is never stale.
         "CACHE_TYPE": os.environ.get("CACHE_TYPE")
-        or ("RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"),
+        or (
+            "portal.shared_cache.TolerantRedisCache"
+            if os.environ.get("REDIS_URL")
+            else "SimpleCache"
+        ),
         "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL", ""),
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal-cache:"),
         # With REDIS_URL, records are rendered and mail is sent by RQ workers

@@ -9,9 +9,9 @@ Nothing here may be the only place a job is remembered: the database holds the s
 moves on (an approval stays `publication_pending` until its records are stored), so a lost
 or killed job is finished by `flask records resume`.
 
-Workers: `flask --app wsgi jobs worker` (one per core is plenty; `make run` starts one).
-A job runs in a fresh application context of the worker's app, so it has its own database
-session and the site's configuration.
+Workers: `flask --app wsgi jobs worker` (one per core at most; `make run` starts one when
+REDIS_URL is set). A job runs in a fresh application context of the worker's app, so it has
+its own database session and the site's configuration.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 _EXTENSION = "portal.jobs"
 # A record of the largest allowed assessment renders in about 17 s; leave room.
 JOB_TIMEOUT = 300
-_worker_app: Flask | None = None
 
 
 def queue(app: Flask | None = None) -> Queue | None:
@@ -46,7 +45,8 @@ def queue(app: Flask | None = None) -> Queue | None:
     if found is None:
         found = Queue(
             app.config.get("JOBS_QUEUE") or "portal",
-            connection=Redis.from_url(url),
+            # A request that enqueues must not hang on a Redis host that drops packets.
+            connection=Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5),
             default_timeout=JOB_TIMEOUT,
         )
         app.extensions[_EXTENSION] = found
@@ -84,19 +84,11 @@ def run(target: str, *args) -> object:
 
 @contextmanager
 def job_context() -> Iterator[None]:
-    """A fresh application context (and so a fresh database session) for one job: of the
-    current app when there is one (the CLI worker, tests), else of an app made once per
-    worker process (a plain `rq worker`)."""
-    global _worker_app
-    if has_app_context():
-        app = current_app._get_current_object()
-    else:
-        if _worker_app is None:
-            from portal import create_app
-
-            _worker_app = create_app()
-        app = _worker_app
-    with app.app_context():
+    """A fresh application context (and so a fresh database session) for one job, of the
+    worker's app (`flask --app wsgi jobs worker` provides it)."""
+    if not has_app_context():
+        raise RuntimeError("run jobs with `flask --app wsgi jobs worker`, which loads the app")
+    with current_app._get_current_object().app_context():
         yield
 
 
@@ -105,12 +97,23 @@ jobs_cli = click.Group("jobs", help="Background jobs (RQ on Redis, when REDIS_UR
 
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-@click.option("--simple", is_flag=True, help="Run jobs in this process (no fork per job).")
+@click.option(
+    "--fork",
+    is_flag=True,
+    help="A fresh process per job (RQ's default worker) instead of one warm process.",
+)
 @with_appcontext
-def worker_command(burst: bool, simple: bool) -> None:
-    """Run a worker for the site's queue: renders records and sends mail."""
+def worker_command(burst: bool, fork: bool) -> None:
+    """Run a worker for the site's queue: renders records and sends mail, one job at a time.
+
+    By default jobs run in this process, which stays warm (fonts, templates, database
+    connections); run one worker per core for more. A worker that is killed mid-job leaves
+    the approval pending, and `flask records resume` finishes it."""
     jobs = queue()
     if jobs is None:
         raise click.ClickException("REDIS_URL is not set: there is no job queue.")
-    worker_class = SimpleWorker if simple else Worker
-    worker_class([jobs], connection=jobs.connection).work(burst=burst, logging_level="WARNING")
+    # Its own connection without a read timeout: the worker blocks on Redis for new jobs.
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    listening = Queue(jobs.name, connection=connection, default_timeout=JOB_TIMEOUT)
+    worker_class = Worker if fork else SimpleWorker
+    worker_class([listening], connection=connection).work(burst=burst, logging_level="WARNING")
