@@ -427,8 +427,9 @@ def run(
 def _remember_national_versions(
     session: Session, client: NationalClient, algorithm_ids: list[int], report: SyncReport
 ) -> None:
-    """After our writes, note the national summaries, so the next run sees only what
-    changed there afterwards (someone else's edit) and does not fetch our own back."""
+    """After our writes, note the national summaries (and when the published version was
+    published), so the next run sees only what changed there afterwards (someone else's
+    edit) and does not fetch our own back."""
     try:
         summaries = {s["lars"]: s for s in client.list_algorithms() if isinstance(s, dict)}
     except NationalError as error:
@@ -442,4 +443,12 @@ def _remember_national_versions(
             continue
         delivery.national_version = str(summary.get("last_update_dt") or "")
         delivery.national_published = bool(summary.get("current_version_published"))
+        if summary.get("published"):
+            try:
+                record = client.get_published(algorithm.lars)
+            except NationalError:
+                continue  # the next run looks again
+            delivery.national_published_at = str((record or {}).get("publication_dt") or "")
+        elif delivery.retracted_at is not None:
+            delivery.national_published_at = ""
     session.commit()

@@ -41,6 +41,9 @@ def test_first_run_creates_and_releases_each_entry(national, run_sync, publish_e
         assert delivery.delivered_at is not None
         assert delivery.released
         assert delivery.delivered_version_id == algorithm.versions[-1].id
+        assert (
+            delivery.national_published_at == national.algorithms[lars].published["publication_dt"]
+        )
         assert f"{algorithm.slug}: created ({lars})" in result.output
     sent = national.algorithms[_lars(parking)].versions[-1]
     assert sent["url"] == f"http://127.0.0.1:5000/algoritmes/{parking.slug}"
