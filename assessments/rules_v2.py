@@ -105,7 +105,7 @@ GROUND_NAMES = re.compile(
 )
 UNSURE_NOTE = {
     "nl": "'Weet niet' telt als 'ja' tot het is beantwoord.",
-    "en": "'Unsure' counts as 'yes' until resolved.",
+    "en": "Unsure counts as yes until resolved.",
 }
 
 
@@ -665,30 +665,55 @@ def profiling_rules(a: Answers) -> list[dict]:
     return [fire("risk_profiling", "core.risk_profiling", unsure=unsure)]
 
 
+def source_problems(a: Answers, row: dict) -> list[tuple[str, dict]]:
+    """Why a source counts as one without a legal basis: (finding id, text) each."""
+    found = []
+    expires = _date(row.get("agreement_expires"))
+    if row.get("agreement") in (None, "", "none"):
+        found.append(("agreement_missing", t("Er is geen afspraak.", "There is no agreement.")))
+    elif expires is not None and expires < a.today:
+        found.append(
+            (
+                "agreement_expired",
+                t(
+                    f"De afspraak is verlopen ({expires.isoformat()}).",
+                    f"The agreement has expired ({expires.isoformat()}).",
+                ),
+            )
+        )
+    if not legal_basis_checkable(row):
+        found.append(
+            (
+                "legal_basis_not_checkable",
+                t(
+                    "De grondslag is niet controleerbaar: noem wet en artikel, met een link "
+                    "naar de tekst op wetten.overheid.nl ('AVG' of 'wet' alleen is niet "
+                    "genoeg).",
+                    "The legal basis cannot be checked: name the act and article, with a "
+                    "link to its text on wetten.overheid.nl ('AVG' or 'law' alone is not "
+                    "enough).",
+                ),
+            )
+        )
+    return found
+
+
 def source_rules(a: Answers) -> list[dict]:
     fired = []
     for index, row in a.rows("provenance.sources"):
-        prefix = _row_label("provenance.sources", index, row)
-        expires = _date(row.get("agreement_expires"))
-        if row.get("agreement") in (None, "", "none"):
-            why = t("Er is geen afspraak.", "There is no agreement.")
-        elif expires is not None and expires < a.today:
-            why = t(
-                f"De afspraak is verlopen ({expires.isoformat()}).",
-                f"The agreement has expired ({expires.isoformat()}).",
-            )
-        elif not legal_basis_checkable(row):
-            why = t(
-                "De grondslag is niet controleerbaar: noem wet en artikel, met een link naar "
-                "de tekst op wetten.overheid.nl ('AVG' of 'wet' alleen is niet genoeg).",
-                "The legal basis cannot be checked: name the act and article, with a link to "
-                "its text on wetten.overheid.nl ('AVG' or 'law' alone is not enough).",
-            )
-        else:
+        problems = source_problems(a, row)
+        if not problems:
             continue
-        fired.append(
-            fire("source_without_basis", "provenance.sources", row=index, prefix=prefix, detail=why)
+        detail = {lang: " ".join(text[lang] for _id, text in problems) for lang in ("nl", "en")}
+        rule = fire(
+            "source_without_basis",
+            "provenance.sources",
+            row=index,
+            prefix=_row_label("provenance.sources", index, row),
+            detail=detail,
         )
+        rule["reasons"] = [finding_id for finding_id, _words in problems]
+        fired.append(rule)
     return fired
 
 
@@ -792,7 +817,7 @@ def group_data_rules(a: Answers) -> list[dict]:
             unsure=answer == "unsure",
             unsure_note=t(
                 "'Weet niet' telt als 'nee' tot het is beantwoord.",
-                "'Unsure' counts as 'no' until resolved.",
+                "Unsure counts as no until resolved.",
             ),
             suggested_condition=NO_GROUP_DATA_CONDITION,
         )
@@ -984,6 +1009,42 @@ def ai_findings(a: Answers, high_risk: bool) -> list[dict]:
     return found
 
 
+# Rules the issue also calls findings (shown on the dashboard and in the review); they do not
+# block submission: the rule already sets the level (and whether the whole board decides).
+RULE_FINDINGS = ("no_group_data", "staff_judgement_input", "earlier_selection_label_input")
+
+
+def findings_from_rules(a: Answers, rules: list[dict]) -> list[dict]:
+    found = []
+    for rule in rules:
+        if rule["id"] in RULE_FINDINGS:
+            item = {
+                "id": rule["id"],
+                "text": rule["text"],
+                "question": rule["question"],
+                "explained": rule["id"] in a.explained,
+                "explainable": True,
+                "blocks_submission": False,
+            }
+            for key in ("row", "suggested_condition"):
+                if key in rule:
+                    item[key] = rule[key]
+            found.append(item)
+        for reason in rule.get("reasons", ()):
+            found.append(
+                {
+                    "id": reason,
+                    "text": rule["text"],
+                    "question": rule["question"],
+                    "row": rule["row"],
+                    "explained": False,
+                    "explainable": False,
+                    "blocks_submission": False,
+                }
+            )
+    return found
+
+
 def agreement_findings(a: Answers, next_reassessment: dt.date) -> list[dict]:
     found = []
     for index, row in a.rows("provenance.sources"):
@@ -1053,15 +1114,16 @@ def compute(
     high_risk, _unsure = is_high_risk_ai(a)
     findings = [
         *cross_check_findings(a),
+        *findings_from_rules(a, rules),
         *ai_findings(a, high_risk),
         *agreement_findings(a, next_reassessment(a, level)),
     ]
     blocking = any(rule["blocking"] for rule in rules)
-    conditions = [
-        item["suggested_condition"]
-        for item in [*rules, *findings]
-        if item.get("suggested_condition")
-    ]
+    conditions = []
+    for item in [*rules, *findings]:
+        condition = item.get("suggested_condition")
+        if condition and condition not in conditions:
+            conditions.append(condition)
     requirements = level_requirements.requirements(
         level,
         blocking=blocking,

@@ -22,7 +22,7 @@ from tests.assessments.bank2_answers import (
 
 TODAY = dt.date(2026, 12, 1)
 UNSURE_NL = "'Weet niet' telt als 'ja' tot het is beantwoord"
-UNSURE_EN = "'Unsure' counts as 'yes' until resolved"
+UNSURE_EN = "Unsure counts as yes until resolved"
 
 
 def compute(given: dict, **context):
@@ -408,6 +408,7 @@ def test_profiling_needs_a_group_analysis_or_a_reason():
 def test_no_data_to_check_for_discrimination_is_level_3_with_a_condition(answer):
     result = compute(profiling({"discrimination.group_data_available": answer}))
     rule = fired(result, "no_group_data")[0]
+    assert found(result, "no_group_data")[0]["suggested_condition"] == rule["suggested_condition"]
     assert result.level >= 3
     assert rule["suggested_condition"]["nl"]
     assert any(d["id"].startswith("condition_") for d in result.requirements)
@@ -446,6 +447,7 @@ def test_judgements_and_earlier_labels_as_inputs_are_level_3_and_name_their_row(
     result = compute(profiling({"data.variables": rows}))
     rule = fired(result, rule_id)[0]
     assert (rule["row"], rule["question"], result.level) == (1, "data.variables", 3)
+    assert found(result, rule_id)[0]["row"] == 1
     assert "Oordeel" in rule["text"]["nl"]
     evaluation = compute(
         profiling({"data.variables": [variable("Oordeel", kind=kind, use="evaluation_only")]})
@@ -464,19 +466,22 @@ def test_a_tested_proxy_does_not_fire_and_an_untested_one_does():
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "reason"),
     [
-        {"legal_basis_act": "AVG"},
-        {"legal_basis_act": "wet"},
-        {"legal_basis_article": ""},
-        {"legal_basis_url": ""},
-        {"legal_basis_url": "https://example.org/participatiewet"},
-        {"agreement": "none"},
-        {"agreement_expires": "2026-11-30"},
+        ({"legal_basis_act": "AVG"}, "legal_basis_not_checkable"),
+        ({"legal_basis_act": "wet"}, "legal_basis_not_checkable"),
+        ({"legal_basis_article": ""}, "legal_basis_not_checkable"),
+        ({"legal_basis_url": ""}, "legal_basis_not_checkable"),
+        ({"legal_basis_url": "https://example.org/participatiewet"}, "legal_basis_not_checkable"),
+        ({"agreement": "none"}, "agreement_missing"),
+        ({"agreement_expires": "2026-11-30"}, "agreement_expired"),
     ],
 )
-def test_an_unverifiable_basis_or_expired_agreement_is_a_source_without_one(change):
+def test_an_unverifiable_basis_or_expired_agreement_is_a_source_without_one(change, reason):
     result = compute(with_personal_data({"provenance.sources": [source(), source(**change)]}))
+    (item,) = found(result, reason)
+    assert item["row"] == 1
+    assert item["blocks_submission"] is False  # the blocking rule makes the whole board decide
     rule = fired(result, "source_without_basis")
     assert len(rule) == 1
     assert rule[0]["row"] == 1

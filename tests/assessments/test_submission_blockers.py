@@ -207,5 +207,7 @@ def test_the_record_shows_what_the_level_demands(api, board):
     assert "de voltallige klankbordgroep en de privacyfunctionaris" in public
     assert "Voorgestelde voorwaarde: Verzamel binnen zes maanden" in public
     internal, _data = record_html(stored, version, "internal")
-    assert "Signalen uit de controle van de antwoorden" not in internal  # none found
     assert "Wat dit niveau vraagt" in internal
+    assert "Signalen uit de controle van de antwoorden" in internal
+    assert "Er zijn geen gegevens om te controleren" in internal  # the no-group-data finding
+    assert "Signalen uit de controle van de antwoorden" not in public
