@@ -145,3 +145,62 @@ def test_the_internal_record_carries_the_chart_table_and_method():
     # The chart is drawn: its axis and value labels are in the PDF's text.
     assert "12,9% gemarkeerd" in text
     assert "Gemiddeld" in text
+
+
+def _v2_assessment_with_outcomes(api) -> int:
+    assessment = api("submitter").post(
+        "/api/v1/assessments", json={"algorithm": {"name": "Wijkgericht handhaven"}}
+    )
+    assessment_id = assessment.json["id"]
+    saved = api("submitter").put(
+        f"/api/v1/assessments/{assessment_id}/answers",
+        json={"answers": {"core.risk_profiling": "yes", GROUPS: ROWS}},
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json["bank"]["version"] == 2
+    return assessment_id
+
+
+@pytest.mark.parametrize("page", ["", "/discrimination"])
+def test_the_section_page_and_overview_show_the_partial(api, users, client, login_as, page):
+    assessment_id = _v2_assessment_with_outcomes(api)
+    login_as(users["submitter"])
+    body = client.get(f"/intern/toetsingen/{assessment_id}{page}").get_data(as_text=True)
+    text = _text(body)
+    assert 'class="app-chart"' in body
+    assert "Hoogste tegen laagste: Noord tegen West, verhouding 1,29 (p < 0,001 na Holm)" in text
+    assert "12,9%" in text
+    assert "te weinig gegevens" in text
+    assert "Zo rekent het portaal" in text
+    assert body.count('role="img"') == 1  # one table, one chart
+
+
+def test_the_review_page_shows_the_partial(api, users, client, login_as):
+    from assessments.models import Assessment, AssessmentVersion
+    from portal.extensions import db
+
+    assessment_id = _v2_assessment_with_outcomes(api)
+    assessment = db.session.get(Assessment, assessment_id)
+    bank = get_bank("uthiek", 2)
+    risk = scoring.compute(bank, assessment.answers)
+    db.session.add(
+        AssessmentVersion(
+            assessment_id=assessment_id,
+            number=1,
+            bank_id=bank.id,
+            bank_version=bank.version,
+            answers=assessment.answers,
+            register_fields=assessment.register_fields,
+            risk={"nl": risk.as_dict("nl"), "en": risk.as_dict("en")},
+            risk_level=risk.level,
+            submitted_by_id=assessment.owner_id,
+        )
+    )
+    assessment.status = "submitted"
+    db.session.commit()
+    login_as(users["reviewer"])
+    response = client.get(f"/intern/toetsingen/{assessment_id}/beoordeling")
+    assert response.status_code == 200
+    text = _text(response.get_data(as_text=True))
+    assert "Hoogste tegen laagste: Noord tegen West, verhouding 1,29" in text
+    assert "Zo rekent het portaal" in text
