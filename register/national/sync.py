@@ -281,7 +281,7 @@ def _deliver(ctx: _Context, algorithm: Algorithm) -> Outcome:
             client.release(algorithm.lars)
             if action is Action.UNCHANGED:
                 action = Action.RELEASED
-        ctx.wrote.append(algorithm.id)
+            ctx.wrote.append(algorithm.id)
     version = latest_published_version(session, algorithm)
     if action is not Action.UNCHANGED or delivery.delivered_at is None:
         delivery.delivered_at = ctx.now()

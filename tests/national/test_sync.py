@@ -337,6 +337,8 @@ def test_an_entry_known_nationally_with_equal_content_sends_nothing(
 
     assert result.exit_code == 0, result.output
     assert national.writes() == []
+    summaries = ("GET", "/aanleverapi/v1_0/organizations/gm0344/algorithms")
+    assert national.requests.count(summaries) == 1  # nothing written, nothing to re-read
     assert f"{algorithm.slug}: unchanged ({lars})" in result.output
     assert _delivery(algorithm).delivered_at is not None
 
