@@ -134,3 +134,26 @@ def test_colours_meet_wcag_contrast_on_white():
 
     for colour in (charts.INK, charts.BAR, charts.FLAGGED, charts.INSUFFICIENT, charts.GRID):
         assert contrast(colour) >= 4.5, colour
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [
+            {"group": "A", "in_scope": 0, "selected": 0},
+            {"group": "B", "in_scope": 0, "selected": 0},
+        ],
+        [
+            {"group": "A", "in_scope": 10, "selected": 10},
+            {"group": "B", "in_scope": 10, "selected": 0},
+        ],
+        [{"group": "A" * 200, "in_scope": 10**7, "selected": 1}],
+    ],
+)
+def test_edge_tables_still_give_a_valid_chart(rows):
+    table = analyse_tables(rows).as_dict()["tables"][0]
+    svg = ET.fromstring(str(table_chart(table, TEXT)))  # noqa: S314 (our own output)
+    assert len(svg.findall(f".//{SVG}g[@data-group]")) == len(rows)
+    labels = [t.text for t in svg.findall(f".//{SVG}text[@class='label']")]
+    assert all(len(label) <= charts.MAX_LABEL_CHARS for label in labels)
+    assert rows[0]["group"][:10] in svg.find(f"{SVG}desc").text  # the full name stays in the text
