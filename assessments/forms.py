@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from assessments.bank import Question
+from assessments import answers as answer_rules
+from assessments.bank import Bank, Question
 from register.standard import FIELDS, LIST_FIELDS
 
 MAX_ROWS = 50
@@ -32,7 +33,9 @@ def _scalar(question: Question, form: MultiDict, name: str):
         return form.getlist(name)
     if question.type == "boolean":
         return form.get(name) == "on"
-    return form.get(name, "")
+    # Browsers send a textarea's line breaks as CR LF; the live counter and the length
+    # check count one character per line break, as the person typing sees it.
+    return form.get(name, "").replace("\r\n", "\n")
 
 
 def row_count(form: MultiDict, question: Question) -> int:
@@ -68,3 +71,12 @@ def register_fields_from_form(form: MultiDict) -> dict:
             form.getlist(spec.name) if spec.name in LIST_FIELDS else form.get(spec.name, "")
         )
     return values
+
+
+def split_valid(bank: Bank, typed: dict) -> tuple[dict, dict[str, str]]:
+    """The web form saves what it can: the answers that pass the checks, and the messages
+    of those that do not (kept on the page as typed). A group with one bad cell stays out
+    whole, so a half-checked table is never stored. The API stays all or nothing."""
+    _cleaned, errors = answer_rules.validate(bank, typed)
+    bad = {key.partition("[")[0] for key in errors}
+    return {qid: value for qid, value in typed.items() if qid not in bad}, errors

@@ -11,7 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from assessments import answers as answer_rules
-from assessments import forms, operations, permissions, presentation, queries, scoring
+from assessments import (
+    forms,
+    operations,
+    permissions,
+    presentation,
+    queries,
+    scoring,
+    workflow,
+)
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
 from assessments.outcome_display import page_context as outcome_context
@@ -21,6 +29,7 @@ from portal.auth.session import internal_required
 from portal.db import utcnow
 from portal.extensions import db
 from portal.problems import translate_all
+from register.labels import field_label
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/intern")
 
@@ -125,7 +134,7 @@ def _context(assessment: Assessment) -> dict:
     """What every questionnaire page shows; `assessment` as the viewer may see it."""
     assessment = as_seen_by(current_user, assessment)
     bank = operations.bank_of(assessment)
-    return {
+    context = {
         "assessment": assessment,
         "row_version": assessment.row_version,
         "bank": bank,
@@ -138,6 +147,69 @@ def _context(assessment: Assessment) -> dict:
         # Group outcomes: `outcomes` (the analysis) and `outcome_view` (bank 2's figures).
         **outcome_context(bank, assessment.answers),
     }
+    context["progress"] = presentation.section_progress(bank, context["completeness"], _lang())
+    return context
+
+
+def _item_href(assessment_id: int | None, item: presentation.LinkedItem) -> str | None:
+    """Where a reason, rule or finding links to: its question's section page and anchor;
+    on the review page (which has no rows) the question on that page."""
+    if item.anchor is None or item.section_id is None:
+        return None
+    if request.endpoint == "assessments.review_page":
+        question = item.anchor if item.anchor.startswith("question-") else None
+        data = item.data or {}
+        return f"#question-{data.get('question')}" if question is None else f"#{question}"
+    if assessment_id is None:
+        return None
+    return (
+        url_for("assessments.section", assessment_id=assessment_id, section_id=item.section_id)
+        + "#"
+        + item.anchor
+    )
+
+
+@blueprint.app_template_global("risk_panel_view")
+def risk_panel_view(bank, risk: dict, answers: dict, assessment_id: int | None) -> dict:
+    """What the risk panel shows besides the level: whether a level can be told yet, what
+    lifted it above its score band, and every reason, rule, finding and requirement with
+    a link to the answer behind it. Defensive: bank 1 results lack the newer keys."""
+    risk = risk if isinstance(risk, dict) else {}
+    answers = answers if isinstance(answers, dict) else {}
+    completeness = answer_rules.completeness(bank, answers)
+    explanation = presentation.explain_level(risk, completeness)
+
+    def linked(key: str, *, rules: bool = False) -> list[dict]:
+        return [
+            {
+                "text": item.text,
+                "href": _item_href(assessment_id, item),
+                "data": item.data or {},
+            }
+            for item in presentation.linked_items(bank, risk.get(key), answers, rules=rules)
+        ]
+
+    return {
+        "determinable": explanation.determinable,
+        "lifted": explanation.lifted,
+        "band_level": explanation.band_level,
+        "lifting_rule": explanation.lifting_rule,
+        "rules": linked("rules", rules=True),
+        "reasons": linked("reasons"),
+        "findings": linked("findings"),
+        "requirements": linked("requirements"),
+        "core_href": url_for("assessments.section", assessment_id=assessment_id, section_id="core")
+        if assessment_id is not None and bank.section("core") is not None
+        else None,
+    }
+
+
+def _register_anchor(name: str) -> str:
+    """The id of a register field on the register page (its first option for choices)."""
+    kinds = {spec.name: spec.kind for spec in forms.REGISTER_FORM_FIELDS}
+    if name not in kinds:
+        return ""
+    return f"{name}-1" if kinds[name] in ("enum", "list") else f"f-{name}"
 
 
 @blueprint.get("/toetsingen/<int:assessment_id>")
@@ -150,9 +222,24 @@ def overview(assessment_id: int):
     algorithm = assessment.algorithm
     owner_ids = {assessment.owner_id}
     open_threads = queries.open_thread_count(db.session, assessment)
+    versions = context["assessment"].versions if context["can_edit"] else []
     return render_template(
         "assessments/overview.html",
         problems=problems,
+        missing=presentation.missing_by_section(
+            context["bank"],
+            problems,
+            _lang(),
+            _("row %(number)s"),
+            _("The algorithm in the register"),
+            field_label,
+            _register_anchor,
+        ),
+        change_requests=presentation.change_requests(
+            context["bank"], versions[-1] if versions else None, _lang()
+        )
+        if assessment.status == workflow.CHANGES_REQUESTED
+        else [],
         open_threads=open_threads,
         can_withdraw=permissions.can_withdraw_assessment(current_user, facts),
         can_reassess=permissions.can_reassess(current_user, facts),
@@ -211,6 +298,16 @@ def register_fields(assessment_id: int):
     ), status
 
 
+@blueprint.get("/toetsingen/<int:assessment_id>/intrekken")
+@internal_required(permissions.can_use_internal_side)
+def withdraw_confirm(assessment_id: int):
+    """Withdrawing is final: this page asks to confirm; its form posts to `withdraw`."""
+    assessment = _load(assessment_id, permissions.can_withdraw_assessment)
+    return render_template(
+        "assessments/withdraw.html", assessment=as_seen_by(current_user, assessment)
+    )
+
+
 @blueprint.route("/toetsingen/<int:assessment_id>/<section_id>", methods=["GET", "POST"])
 @internal_required(permissions.can_use_internal_side)
 def section(assessment_id: int, section_id: str):
@@ -222,7 +319,11 @@ def section(assessment_id: int, section_id: str):
     answers = dict(context["assessment"].answers)
     errors: dict[str, str] = {}
     extra_rows: dict[str, int] = {}
+    new_row = request.args.get("regel", "")
+    if new_row and new_row in bank.by_id and bank.by_id[new_row].section == section_id:
+        extra_rows[new_row] = 1  # "save and add a row" sent the browser back here
     status = 200
+    saved_count = 0  # answers stored by a save that kept others back
     if request.method == "POST":
         if not context["can_edit"]:
             abort(_refusal_status(assessment))
@@ -242,13 +343,14 @@ def section(assessment_id: int, section_id: str):
             elif isinstance(rows, list) and int(index) < len(rows):
                 rows.pop(int(index))
             # A row past the end was empty: the form leaves empty rows out already.
+        # Save what passes the checks; what does not stays on the page with its message.
+        valid, errors = forms.split_valid(bank, typed)
+        if bad_action:
+            valid = {}
+            errors["action"] = _("This row cannot be removed. Nothing was saved; try again.")
         try:
-            if bad_action:
-                raise operations.AnswersInvalidError(
-                    {"action": _("This row cannot be removed. Nothing was saved; try again.")}
-                )
-            operations.update_answers(
-                db.session, current_user, assessment, typed, expected_version=_form_version()
+            changed = operations.update_answers(
+                db.session, current_user, assessment, valid, expected_version=_form_version()
             )
         except operations.VersionConflictError:
             db.session.rollback()
@@ -260,14 +362,39 @@ def section(assessment_id: int, section_id: str):
             abort(409)
         except operations.AnswersInvalidError as failure:
             db.session.rollback()
-            errors = failure.fields
+            errors = {**errors, **failure.fields}
             answers = {**assessment.answers, **typed}  # keep what was typed on the form
             status = 422
         else:
             db.session.commit()
-            if action.startswith("add-row:"):
-                extra_rows[action.removeprefix("add-row:")] = 1
-                answers = dict(assessment.answers)
+            section_url = url_for(
+                "assessments.section", assessment_id=assessment.id, section_id=section_id
+            )
+            if errors:
+                # The valid answers are stored; the others are shown as typed.
+                not_saved = presentation.split_errors(errors)
+                answers = {
+                    **assessment.answers,
+                    **{k: v for k, v in typed.items() if k in not_saved},
+                }
+                status = 422
+                saved_count = len(changed)
+                if action.startswith("add-row:"):
+                    extra_rows[action.removeprefix("add-row:")] = 1
+            elif action.startswith("add-row:"):
+                question_id = action.removeprefix("add-row:")
+                saved_rows = assessment.answers.get(question_id)
+                index = len(saved_rows) if isinstance(saved_rows, list) else 0
+                return redirect(
+                    url_for(
+                        "assessments.section",
+                        assessment_id=assessment.id,
+                        section_id=section_id,
+                        regel=question_id,
+                    )
+                    + "#"
+                    + presentation.row_anchor(question_id, index)
+                )
             elif action == "save-next":
                 following = presentation.next_section_id(bank, section_id)
                 if following is not None:
@@ -281,17 +408,10 @@ def section(assessment_id: int, section_id: str):
                 return redirect(url_for("assessments.overview", assessment_id=assessment.id))
             else:
                 flash(_("Saved."), "ok")
-                return redirect(
-                    url_for(
-                        "assessments.section", assessment_id=assessment.id, section_id=section_id
-                    )
-                )
+                return redirect(section_url)
         context = _context(assessment)
     page = presentation.section_page(bank, section_id, answers)
-    if errors:
-        flash(
-            _("Not saved: correct the answers marked below. What you typed is still here."), "error"
-        )
+    missing = answer_rules.missing_required(bank, answers)
     return render_template(
         "assessments/section.html",
         section=bank.section(section_id),
@@ -300,8 +420,14 @@ def section(assessment_id: int, section_id: str):
         visible_elsewhere=page.visible_elsewhere,
         answers=answers,
         errors=errors,
+        error_links=presentation.error_summary(bank, errors, _lang(), _("row %(number)s")),
+        saved_count=saved_count,
+        stale=status == 409,
         extra_rows=extra_rows,
+        incomplete_rows={key.split("]")[0] for key in missing if "[" in key},
         field_name=forms.field_name,
+        field_id=presentation.field_id,
+        row_anchor=presentation.row_anchor,
         **context,
     ), status
 
