@@ -204,3 +204,19 @@ def test_the_review_page_shows_the_partial(api, users, client, login_as):
     text = _text(response.get_data(as_text=True))
     assert "Hoogste tegen laagste: Noord tegen West, verhouding 1,29" in text
     assert "Zo rekent het portaal" in text
+
+
+def test_a_version_1_record_keeps_its_table():
+    bank = get_bank("uthiek", 1)
+    rows = [
+        {"group": "Overvecht", "in_scope": 1200, "selected": 90, "reference": False},
+        {"group": "Heel Utrecht", "in_scope": 20000, "selected": 600, "reference": True},
+    ]
+    assessment, version = _record_objects(bank, {"core.risk_profiling": "yes", GROUPS: rows})
+    markup, data = record_html(assessment, version, RECORD_INTERNAL)
+    assert "<svg" not in markup
+    assert "Verhouding tot referentie" in markup
+    assert "Heel Utrecht (referentie)" in markup
+    assert "Een verhouding buiten 0,8\u20131,25 ten opzichte van de referentiegroep" in markup
+    assert set(data["group_outcomes"]) == {"rows", "flagged_groups", "problems"}
+    assert data["group_outcomes"]["rows"][0]["ratio_to_reference"] == 2.5
