@@ -349,14 +349,14 @@ def dry_run(
     for algorithm in algorithms:
         delivery = deliveries.get(algorithm.id)
         if not should_be_public(algorithm):
-            if algorithm.lars and (delivery is None or delivery.retracted_at is None):
-                report.outcomes.append(
-                    Outcome(algorithm.slug, Action.WOULD_RETRACT, lars=algorithm.lars)
-                )
+            reason = "retired" if algorithm.is_published else "not published"
+            if not algorithm.lars:
+                outcome = Outcome(algorithm.slug, Action.SKIPPED, f"{reason}, never delivered")
+            elif delivery is None or delivery.retracted_at is None:
+                outcome = Outcome(algorithm.slug, Action.WOULD_RETRACT, reason, algorithm.lars)
             else:
-                report.outcomes.append(
-                    Outcome(algorithm.slug, Action.UNCHANGED, lars=algorithm.lars)
-                )
+                outcome = Outcome(algorithm.slug, Action.UNCHANGED, f"{reason}, retracted")
+            report.outcomes.append(outcome)
             continue
         payload = payloads.algorithm_in(
             algorithm.content, register_url=register_url(algorithm.slug)

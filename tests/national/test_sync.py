@@ -378,3 +378,20 @@ def test_the_secret_is_never_logged(national, run_sync, publish_entry, caplog):
         assert run_sync().exit_code == 0
     assert caplog.records
     assert CLIENT_SECRET not in caplog.text
+
+
+def test_dry_run_names_what_happens_to_retired_entries(national, run_sync, publish_entry):
+    delivered = publish_entry(name="Afvalroute")
+    run_sync()
+    never = publish_entry(name="Parkeervergunning")
+    for algorithm in (delivered, never):
+        operations.retire(db.session, algorithm, "2026-11-01")
+    db.session.commit()
+    requests = len(national.requests)
+
+    result = run_sync("--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert f"{delivered.slug}: would retract ({_lars(delivered)}): retired" in result.output
+    assert f"{never.slug}: skipped: retired, never delivered" in result.output
+    assert len(national.requests) == requests
