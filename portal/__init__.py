@@ -49,9 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.api_docs  # its schemas in the OpenAPI document
+    import assessments.feedback_owner  # residents' questions go to the algorithm's owner
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
-    import register.api  # noqa: F401 - adds /api/v1/algorithms and /api/openapi.json
+    import register.api  # adds /api/v1/algorithms and /api/openapi.json
+    import register.feedback_api  # noqa: F401 - residents' questions in /api/v1
     from assessments.records.http import public_records_blueprint
     from assessments.views import blueprint as assessments_blueprint
     from portal.api import api_blueprint
@@ -59,10 +61,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from register import labels
 
     labels.init_app(app)
+    from register.residents import residents_blueprint
     from register.views import register_blueprint
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(register_blueprint)
+    app.register_blueprint(residents_blueprint)
     app.register_blueprint(public_records_blueprint)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(auth_blueprint)

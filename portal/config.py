@@ -133,6 +133,17 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
         "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "60")),
+        # Residents' questions (register/feedback.py): the answer-time target, how long the
+        # asker's message and address are kept after the answer, the form's spam checks.
+        "FEEDBACK_ANSWER_DAYS": _int("FEEDBACK_ANSWER_DAYS", 14),
+        "FEEDBACK_RETENTION_DAYS": _int("FEEDBACK_RETENTION_DAYS", 180),
+        "FEEDBACK_MIN_SECONDS": _int("FEEDBACK_MIN_SECONDS", 3),
+        "FEEDBACK_FORM_MAX_AGE": _int("FEEDBACK_FORM_MAX_AGE", 86400),
+        "FEEDBACK_RATE_LIMIT": os.environ.get("FEEDBACK_RATE_LIMIT", "5 per 10 minutes"),
+        # Subscriptions (register/subscriptions.py): unconfirmed requests are deleted after
+        # SUBSCRIPTION_CONFIRM_DAYS (by `register purge-feedback`).
+        "SUBSCRIPTION_CONFIRM_DAYS": _int("SUBSCRIPTION_CONFIRM_DAYS", 7),
+        "SUBSCRIBE_RATE_LIMIT": os.environ.get("SUBSCRIBE_RATE_LIMIT", "5 per 10 minutes"),
         # `make run` shows a notice that the demo register is fictional.
         "SHOW_DEMO_NOTICE": os.environ.get("SHOW_DEMO_NOTICE", "") == "1",
     }

@@ -18,30 +18,51 @@ log = logging.getLogger("portal.mail")
 _QUEUE_KEY = "pending_mail"
 
 
-def queue(session: Session, recipients: list[str], subject: str, body: str) -> None:
-    """Send after commit; dropped on rollback."""
+def queue(
+    session: Session,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    *,
+    headers: dict[str, str] | None = None,
+    private: bool = False,
+) -> None:
+    """Send after commit; dropped on rollback. `private`: mail to residents, whose address
+    and message (which may hold a personal link) never go into the log."""
     recipients = sorted({r for r in recipients if r})
     if recipients:
         if isinstance(session, scoped_session):
             session = session()
         if not session.in_transaction():
             session.begin()  # so that a rollback drops what was queued
-        session.info.setdefault(_QUEUE_KEY, []).append((recipients, subject, body))
+        session.info.setdefault(_QUEUE_KEY, []).append(
+            (recipients, subject, body, dict(headers or {}), private)
+        )
 
 
-def send(recipients: list[str], subject: str, body: str) -> None:
+def send(
+    recipients: list[str],
+    subject: str,
+    body: str,
+    *,
+    headers: dict[str, str] | None = None,
+    private: bool = False,
+) -> None:
     config = current_app.config if has_app_context() else {}
     server = config.get("MAIL_SERVER")
+    logged_to = {"recipients": len(recipients)} if private else {"to": recipients}
     if not server:
         log.info(
             "mail not configured; message logged",
-            extra={"to": recipients, "subject": subject, "body": body},
+            extra={**logged_to, "subject": subject, **({} if private else {"body": body})},
         )
         return
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM")
     message["To"] = ", ".join(recipients)
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     try:
         with smtplib.SMTP(server, int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
@@ -52,12 +73,12 @@ def send(recipients: list[str], subject: str, body: str) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
         # A notification must never undo or block the decision that caused it.
-        log.exception("sending mail failed", extra={"to": recipients, "subject": subject})
+        log.exception("sending mail failed", extra={**logged_to, "subject": subject})
 
 
-def send_job(recipients: list[str], subject: str, body: str) -> None:
+def send_job(recipients: list[str], subject: str, body: str, headers: dict, private: bool) -> None:
     """In a job worker (portal/jobs.py): send one message."""
-    send(recipients, subject, body)
+    send(recipients, subject, body, headers=headers, private=private)
 
 
 @event.listens_for(Session, "after_commit")

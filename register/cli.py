@@ -129,6 +129,45 @@ def export_command(fmt: str, output: Path | None, with_utrecht_fields: bool) -> 
         click.echo(f"{len(records)} entries written to {output}", err=True)
 
 
+@register_cli.command("purge-feedback")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Retention in days (default: FEEDBACK_RETENTION_DAYS).",
+)
+@with_appcontext
+def purge_feedback_command(days: int | None) -> None:
+    """Delete residents' personal data that is no longer needed.
+
+    Empties the message and e-mail address of questions answered or closed more than the
+    retention period ago (open ones after twice that), and deletes subscriptions that were
+    never confirmed within SUBSCRIPTION_CONFIRM_DAYS. Counts and published summaries stay.
+    """
+    from register import feedback, subscriptions
+
+    retention = days if days is not None else int(current_app.config["FEEDBACK_RETENTION_DAYS"])
+    purged = feedback.purge(db.session, retention)
+    dropped = subscriptions.purge_unconfirmed(
+        db.session, int(current_app.config["SUBSCRIPTION_CONFIRM_DAYS"])
+    )
+    db.session.commit()
+    click.echo(f"{purged} questions purged, {dropped} unconfirmed subscriptions deleted")
+
+
+@register_cli.command("send-digests")
+@click.option("--force", is_flag=True, help="Also to subscribers whose last digest is recent.")
+@with_appcontext
+def send_digests_command(force: bool) -> None:
+    """Send the weekly digest of changes to weekly subscribers (run it once a day or week:
+    each subscriber gets at most one a week, and only when something changed)."""
+    from register import subscriptions
+
+    sent = subscriptions.send_digests(db.session, force=force)
+    db.session.commit()
+    click.echo(f"{sent} digests sent")
+
+
 # Delivery to the national register (register/national/cli.py).
 from register.national.cli import sync_national_command  # noqa: E402
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.db import utcnow
 from portal.problems import N_, Problem, problem
-from register import search
+from register import search, subscriptions
 from register.models import (
     VERSION_DRAFT,
     VERSION_PUBLISHED,
@@ -199,6 +199,7 @@ def publish(
         algorithm.first_published_at = when
     session.flush()
     search.index_entry(session, algorithm.id, content)
+    subscriptions.notify_published(session, algorithm, version)  # mailed after commit
     audit.record(
         session,
         actor,

@@ -259,3 +259,32 @@ def assessment_counts(session: Session) -> dict[str, int]:
         "not_assessed": (total or 0) - (with_record or 0) - (claimed_only or 0),
     }
 
+
+def versions_of(
+    session: Session,
+    *,
+    algorithm_id: int | None = None,
+    department: str | None = None,
+    theme: str | None = None,
+    limit: int = 50,
+) -> list[AlgorithmVersion]:
+    """Recent published versions of one entry, one department or one theme (the feeds)."""
+    query = (
+        select(AlgorithmVersion)
+        .join(Algorithm)
+        .where(AlgorithmVersion.state == VERSION_PUBLISHED, Algorithm.is_published.is_(True))
+    )
+    if algorithm_id is not None:
+        query = query.where(Algorithm.id == algorithm_id)
+    if department is not None:
+        query = query.where(Algorithm.department == department)
+    if theme is not None:
+        themed = select(AlgorithmTheme.algorithm_id).where(AlgorithmTheme.theme == theme)
+        query = query.where(Algorithm.id.in_(themed))
+    return list(
+        session.scalars(
+            query.options(selectinload(AlgorithmVersion.algorithm))
+            .order_by(AlgorithmVersion.published_at.desc(), AlgorithmVersion.id.desc())
+            .limit(limit)
+        )
+    )

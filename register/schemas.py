@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from portal.urls import absolute_url
+from register.feedback_schemas import PublicFeedbackSchema
 from register.queries import MAX_FILTER_LENGTH, MAX_PAGE, SORTS
 from register.search import MAX_QUERY_LENGTH
 from register.standard import FIELDS
@@ -83,6 +84,10 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
             "description": "The entry in the national register, null when it is not known "
             "there: only in GET /api/v1/algorithms/{slug}"
         },
+    )
+    feedback = fields.Nested(
+        PublicFeedbackSchema,
+        metadata={"description": "Residents' questions: only in GET /api/v1/algorithms/{slug}"},
     )
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -11,9 +10,9 @@ from flask_babel import gettext as _
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
+from register import changes as version_diff
 from register import exchange, feed, queries
 from register.quality.checks import register_completeness
-from register.standard import FIELDS_BY_NAME, LIST_FIELDS, html_to_text
 
 register_blueprint = Blueprint("register", __name__)
 
@@ -61,18 +60,6 @@ def entry(slug: str):
     )
 
 
-def _field_text(content: dict, name: str) -> str:
-    value = content.get(name)
-    if not value:
-        return ""
-    if name in LIST_FIELDS:
-        return "\n".join(
-            " - ".join(v for v in item.values() if v) if isinstance(item, dict) else str(item)
-            for item in value
-        )
-    return html_to_text(value) if FIELDS_BY_NAME[name].kind == "html" else str(value)
-
-
 @register_blueprint.get("/algoritmes/<slug>/versies/<int:number>")
 def version_changes(slug: str, number: int):
     """What changed in one published version compared with the one before it."""
@@ -83,12 +70,7 @@ def version_changes(slug: str, number: int):
         abort(404)
     version = history[position]
     previous = history[position + 1] if position + 1 < len(history) else None
-    changes = []
-    for name in version.changed_fields:
-        old = _field_text(previous.content, name) if previous else ""
-        new = _field_text(version.content, name)
-        words = list(difflib.ndiff(old.split(), new.split()))
-        changes.append({"field": name, "old": old, "new": new, "diff": words})
+    changes = version_diff.version_changes(version, previous)
     return render_template(
         "register/version.html",
         algorithm=algorithm,
@@ -121,16 +103,61 @@ def export_csv():
     )
 
 
-@register_blueprint.get("/feed.atom")
-def atom_feed():
-    versions = queries.recent_versions(db.session, limit=50)
+def _feed(versions, feed_url: str, site_url: str, title: str) -> Response:
     xml = feed.build(
         versions,
-        feed_url=absolute_url("register.atom_feed"),
-        site_url=absolute_url("register.home"),
-        title=_("Algorithm register of the municipality of Utrecht: changes"),
+        feed_url=feed_url,
+        site_url=site_url,
+        title=title,
         entry_url=lambda slug, number: absolute_url(
             "register.version_changes", slug=slug, number=number
         ),
     )
     return Response(xml, mimetype="application/atom+xml")
+
+
+@register_blueprint.get("/feed.atom")
+def atom_feed():
+    return _feed(
+        queries.recent_versions(db.session, limit=50),
+        absolute_url("register.atom_feed"),
+        absolute_url("register.home"),
+        _("Algorithm register of the municipality of Utrecht: changes"),
+    )
+
+
+@register_blueprint.get("/algoritmes/<slug>/feed.atom")
+def entry_feed(slug: str):
+    algorithm = queries.get_published(db.session, slug) or abort(404)
+    return _feed(
+        queries.versions_of(db.session, algorithm_id=algorithm.id),
+        absolute_url("register.entry_feed", slug=slug),
+        absolute_url("register.entry", slug=slug),
+        _("Changes to %(name)s", name=algorithm.name),
+    )
+
+
+@register_blueprint.get("/afdelingen/<path:department>/feed.atom")
+def department_feed(department: str):
+    versions = queries.versions_of(db.session, department=department)
+    if not versions:
+        abort(404)
+    return _feed(
+        versions,
+        absolute_url("register.department_feed", department=department),
+        absolute_url("register.index", department=department),
+        _("Changes in the department %(name)s", name=department),
+    )
+
+
+@register_blueprint.get("/themas/<path:theme>/feed.atom")
+def theme_feed(theme: str):
+    versions = queries.versions_of(db.session, theme=theme)
+    if not versions:
+        abort(404)
+    return _feed(
+        versions,
+        absolute_url("register.theme_feed", theme=theme),
+        absolute_url("register.index", theme=theme),
+        _("Changes in the theme %(name)s", name=theme),
+    )

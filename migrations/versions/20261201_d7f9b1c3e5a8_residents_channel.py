@@ -18,8 +18,69 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        'feedback',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('reference', sa.String(length=20), nullable=False),
+        sa.Column('algorithm_id', sa.Integer(), nullable=False),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=True),
+        sa.Column('locale', sa.String(length=5), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=True),
+        sa.Column('answer', sa.Text(), nullable=False),
+        sa.Column('public_summary', sa.Text(), nullable=True),
+        sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('forwarded_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('answered_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('closed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('purged_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['algorithm_id'], ['algorithms.id'], name=op.f('fk_feedback_algorithm_id_algorithms')),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_feedback_owner_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback')),
+        sa.UniqueConstraint('reference', name=op.f('uq_feedback_reference')),
+    )
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_algorithm_id'), ['algorithm_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_status'), ['status'], unique=False)
+
+    op.create_table(
+        'subscriptions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('scope', sa.String(length=20), nullable=False),
+        sa.Column('algorithm_id', sa.Integer(), nullable=True),
+        sa.Column('value', sa.String(length=200), nullable=False),
+        sa.Column('frequency', sa.String(length=20), nullable=False),
+        sa.Column('locale', sa.String(length=5), nullable=False),
+        sa.Column('confirm_token', sa.String(length=64), nullable=False),
+        sa.Column('unsubscribe_token', sa.String(length=64), nullable=False),
+        sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('confirmed_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('last_digest_at', portal.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['algorithm_id'], ['algorithms.id'], name=op.f('fk_subscriptions_algorithm_id_algorithms')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions')),
+        sa.UniqueConstraint('confirm_token', name=op.f('uq_subscriptions_confirm_token')),
+        sa.UniqueConstraint('unsubscribe_token', name=op.f('uq_subscriptions_unsubscribe_token')),
+    )
+    with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscriptions_algorithm_id'), ['algorithm_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriptions_confirmed_at'), ['confirmed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriptions_email'), ['email'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscriptions_email'))
+        batch_op.drop_index(batch_op.f('ix_subscriptions_confirmed_at'))
+        batch_op.drop_index(batch_op.f('ix_subscriptions_algorithm_id'))
+    op.drop_table('subscriptions')
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_status'))
+        batch_op.drop_index(batch_op.f('ix_feedback_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_feedback_created_at'))
+        batch_op.drop_index(batch_op.f('ix_feedback_algorithm_id'))
+    op.drop_table('feedback')
