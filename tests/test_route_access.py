@@ -164,6 +164,12 @@ EXPECTED = {
         "/api/v1/assessments/{assessment}/record.pdf",
         {**OWN_MISSING, "anonymous": 401},
     ),
+    # Withdrawing asks to confirm first (a page, no script needed).
+    "assessments.withdraw_confirm": (
+        "GET",
+        "/intern/toetsingen/{assessment}/intrekken",
+        {**NOBODY, "submitter": 200, "admin": 200},
+    ),
     # Last: withdrawing ends the draft the walk uses.
     "assessments.withdraw": (
         "POST",
