@@ -68,4 +68,11 @@ def test_valid_traffic_leaves_no_violation(server):
     lars = client.create(VALID)
     client.release(lars)
     assert client.get_published(lars)["name"] == "Parkeervergunning"
+    assert client.preview_url(lars).endswith(f"/preview/{lars}")
+    client.archive_version(lars, 1)
+    assert server.algorithms[lars].archived == {1}
+    client.unarchive_version(lars, 1)
+    assert server.algorithms[lars].archived == set()
+    client.retract(lars)
+    assert client.get_published(lars) is None
     assert server.violations == []
