@@ -144,6 +144,20 @@ RULES = {
             ),
         ),
         Rule(
+            "ground_data_explained",
+            3,
+            True,  # the whole board decides whether it accepts the explanation
+            t(
+                "Het algoritme profileert en er worden gegevens over etniciteit/afkomst of "
+                "religie verwerkt. Het variabelenoverzicht laat zien dat ze geen invoer zijn "
+                "en dat is toegelicht: de voltallige klankbordgroep moet die toelichting "
+                "aanvaarden.",
+                "The algorithm profiles and data on ethnicity/origin or religion is "
+                "processed. The variable worksheet shows it is not an input and this is "
+                "explained: the full sounding board must accept the explanation.",
+            ),
+        ),
+        Rule(
             "risk_profiling",
             3,
             False,
@@ -452,7 +466,6 @@ def fire(
     detail: dict | None = None,
     unsure: bool = False,
     unsure_note: dict | None = None,
-    min_level: int | None = None,
     blocking: bool | None = None,
     suggested_condition: dict | None = None,
 ) -> dict:
@@ -467,7 +480,7 @@ def fire(
         text[lang] = " ".join(part for part in parts if part)
     fired = {
         "id": rule_id,
-        "min_level": rule.min_level if min_level is None else min_level,
+        "min_level": rule.min_level,
         "blocking": rule.blocking if blocking is None else blocking,
         "text": text,
         "question": question,
@@ -625,20 +638,7 @@ def ground_data_rules(a: Answers) -> list[dict]:
     if grounds & declared & set(FORBIDDEN_GROUNDS):
         return []  # declared as used: the direct-ground rule decides
     if _worksheet_shows_not_input(a, grounds) and "ground_data_in_profiling" in a.explained:
-        return [
-            fire(
-                "ground_data_in_profiling",
-                "privacy.special_categories",
-                min_level=3,
-                unsure=unsure,
-                detail=t(
-                    "Het variabelenoverzicht laat zien dat ze geen invoer zijn en dat is "
-                    "toegelicht: de voltallige klankbordgroep moet die toelichting aanvaarden.",
-                    "The variable worksheet shows they are not an input and this is "
-                    "explained: the full sounding board must accept the explanation.",
-                ),
-            )
-        ]
+        return [fire("ground_data_explained", "privacy.special_categories", unsure=unsure)]
     return [fire("ground_data_in_profiling", "privacy.special_categories", unsure=unsure)]
 
 

@@ -301,7 +301,8 @@ def test_worksheet_and_explanation_leave_it_to_the_full_board():
         }
     )
     result = compute(given)
-    rule = fired(result, "ground_data_in_profiling")[0]
+    assert not fired(result, "ground_data_in_profiling")
+    rule = fired(result, "ground_data_explained")[0]
     assert rule["min_level"] == 3
     assert rule["blocking"] is True
     assert result.level == 3
