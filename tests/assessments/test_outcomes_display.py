@@ -220,3 +220,34 @@ def test_a_version_1_record_keeps_its_table():
     assert "Een verhouding buiten 0,8\u20131,25 ten opzichte van de referentiegroep" in markup
     assert set(data["group_outcomes"]) == {"rows", "flagged_groups", "problems"}
     assert data["group_outcomes"]["rows"][0]["ratio_to_reference"] == 2.5
+
+
+def test_the_form_reads_dutch_thousands_and_explains_an_unclear_comma(api, users, client, login_as):
+    from tests.conftest import csrf_token_from
+
+    assessment_id = _v2_assessment_with_outcomes(api)
+    login_as(users["submitter"])
+    url = f"/intern/toetsingen/{assessment_id}/discrimination"
+
+    def post(first_count: str):
+        form = {
+            "csrf_token": csrf_token_from(client.get(url)),
+            "action": "save",
+            f"q-{GROUPS}-rows": "2",
+            f"q-{GROUPS}-0-group": "Overvecht",
+            f"q-{GROUPS}-0-in_scope": first_count,
+            f"q-{GROUPS}-0-selected": "90",
+            f"q-{GROUPS}-1-group": "Rest van de stad",
+            f"q-{GROUPS}-1-in_scope": "20.000",
+            f"q-{GROUPS}-1-selected": "600",
+        }
+        return client.post(url, data=form)
+
+    assert post("1.150").status_code in (200, 302, 303)
+    rows = api("submitter").get(f"/api/v1/assessments/{assessment_id}").json["group_outcomes"]
+    assert [row["in_scope"] for row in rows["rows"]] == [1150, 20000]
+    response = post("1,150")
+    assert response.status_code == 422
+    assert "in het Nederlands staat een komma voor decimalen" in _text(
+        response.get_data(as_text=True)
+    )
