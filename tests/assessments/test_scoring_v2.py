@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessments import level_requirements, rules_v2, scoring
 from assessments.bank import get_bank
@@ -706,3 +708,58 @@ def test_sign_off_and_reassessment_follow_the_level():
 def test_a_benign_complete_assessment_has_nothing_blocking_submission():
     assert problems(compute(answers())) == {}
     assert problems(compute(profiling())) == {}
+
+
+# --- properties -------------------------------------------------------------------------
+
+SCORED = [q for q in BANK_2.questions if q.options and q.type != "group"]
+# yes/no/unsure questions where "yes" is the risky answer (it weighs more than "no")
+RISKY_YES = [
+    q.id
+    for q in SCORED
+    if q.type == "yes_no_unsure"
+    and q.scoring == "risk"
+    and q.option("yes").weight > q.option("no").weight
+]
+
+
+def _answer(question):
+    values = [o.value for o in question.options]
+    if question.type == "multichoice":
+        return st.lists(st.sampled_from(values), unique=True, max_size=3)
+    return st.sampled_from(values)
+
+
+random_answers = st.fixed_dictionaries({}, optional={q.id: _answer(q) for q in SCORED})
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_answers)
+def test_unsure_fires_the_same_rules_as_yes(given_answers):
+    as_yes = {
+        key: "yes" if key in RISKY_YES and value == "unsure" else value
+        for key, value in given_answers.items()
+    }
+    unsure_rules = {(r["id"], r["min_level"]) for r in compute(given_answers).rules}
+    yes_rules = {(r["id"], r["min_level"]) for r in compute(as_yes).rules}
+    assert unsure_rules == yes_rules
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_answers)
+def test_every_rule_and_finding_names_its_question_and_each_blocker_is_reported(given_answers):
+    result = compute(given_answers)
+    for rule in result.rules:
+        assert rule["question"] in BANK_2.by_id
+        assert result.level >= rules_v2.RULES[rule["id"]].min_level
+        if rule["unsure"]:
+            assert "'Weet niet' telt als" in rule["text"]["nl"]
+    blocked = problems(result)
+    for item in result.findings:
+        assert item["question"] in BANK_2.by_id
+        if item["blocks_submission"]:
+            assert any(
+                value.code
+                in ("finding_open", "prohibited_practice", "publication_category_mismatch")
+                for value in blocked.values()
+            )
