@@ -1,41 +1,61 @@
-"""`make bench`: seed 1,000 and 100,000 entries, serve with gunicorn (2 workers), drive load
-from a second process on 127.0.0.1, and print throughput, latency, record rendering and the
-targets as ratios measured in the same run. Writes docs/benchmarks.md.
+"""`make bench`: seed a small and a large register (SQLite, and PostgreSQL when one answers),
+serve each with gunicorn (2 workers), drive load with `wrk` on 127.0.0.1, and print and
+write (docs/benchmarks.md) every figure and target, all measured in the same run:
 
-Environment: BENCH_SECONDS (per endpoint and round, default 3), BENCH_ROUNDS (default 3),
-BENCH_CONNECTIONS (default 8),
-BENCH_SIZES (default "1000 100000"), BENCH_RESEED=1 to seed again.
+- cold: requests drawn at random from pools of varied searches, list pages and entries
+  built from the register's own words, filter values and slugs (bench/pools.py);
+- cached: one popular URL repeated (the page cache);
+- Datasette on the same rows with an FTS5 index (bench/datasette.py), in its own virtual
+  environment, searched with the same words;
+- record rendering against a plain WeasyPrint call on the same HTML;
+- `register import` of the large register's entries (every row validated).
+
+Environment: BENCH_QUICK=1 (small sizes, short runs, for a quick check), BENCH_SECONDS
+(per measurement, default 8), BENCH_CONNECTIONS (default 8), BENCH_SIZES (default
+"1500 100000"), BENCH_DATABASES (default "sqlite postgresql"), BENCH_POSTGRES_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/bench), BENCH_IMPORT_ROWS (default: the large
+size), BENCH_RESEED=1 to seed again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
 import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from bench import datasette, load, pools
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "instance" / "bench"
-SEED_VERSION = "3"  # bump when bench/seed.py changes what it writes
-SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))  # per endpoint and round
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+DATA = Path(os.environ.get("BENCH_DATA", ROOT / "instance" / "bench"))
+SEED_VERSION = "4"  # bump when bench/seed.py changes what it writes
+QUICK = bool(os.environ.get("BENCH_QUICK"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2" if QUICK else "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000 100000").split()]
-ENDPOINTS = {
-    "healthz": "/healthz",
+SIZES = [
+    int(s) for s in os.environ.get("BENCH_SIZES", "300 1500" if QUICK else "1500 100000").split()
+]
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+)
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", str(max(SIZES))))
+CACHED = {
     "list": "/algoritmes",
     "search": "/algoritmes?q=parkeren",
     "entry": "/algoritmes/parkeervergunning",
-    "api": "/api/v1/algorithms",
+    "api": "/api/v1/algorithms?q=parkeren",
     "record": "/algoritmes/slim-vegen/record.pdf",
 }
+COLD = ("healthz", "list", "search", "api", "entry")
 
 
 def _free_port() -> int:
@@ -45,26 +65,57 @@ def _free_port() -> int:
 
 
 def _head_revision() -> str:
-    heads = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
-    return heads[-1] if heads else ""
+    """A digest of every migration: a seed made under other migrations is made again."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def prepare(size: int) -> tuple[str, float | None]:
+def _postgres_url(size: int) -> str:
+    return f"{POSTGRES_URL}_{size}"
+
+
+def _postgres_answers() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(
+            POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3
+        ).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _create_postgres(url: str) -> None:
+    import psycopg
+
+    admin, name = url.rsplit("/", 1)
+    with psycopg.connect(
+        admin.replace("postgresql+psycopg://", "postgresql://") + "/postgres", autocommit=True
+    ) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(kind: str, size: int) -> tuple[str, float | None]:
     """The database URL for `size` entries, seeding it when needed (seconds taken or None)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"register-{size}.sqlite"
-    stamp = DATA / f"register-{size}.stamp"
+    stamp = DATA / f"{kind}-{size}.stamp"
     wanted = f"{SEED_VERSION} {_head_revision()}"
-    url = f"sqlite:///{path}"
-    if (
-        path.exists()
-        and stamp.exists()
-        and stamp.read_text() == wanted
-        and not os.environ.get("BENCH_RESEED")
-    ):
+    if kind == "sqlite":
+        path = DATA / f"register-{size}.sqlite"
+        url = f"sqlite:///{path}"
+    else:
+        url = _postgres_url(size)
+    if stamp.exists() and stamp.read_text() == wanted and not os.environ.get("BENCH_RESEED"):
         return url, None
-    for old in DATA.glob(f"register-{size}.sqlite*"):
-        old.unlink()
+    if kind == "sqlite":
+        for old in DATA.glob(f"register-{size}.sqlite*"):
+            old.unlink()
+    else:
+        _create_postgres(url)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "bench.seed", url, str(size)], cwd=ROOT, check=True)
     stamp.write_text(wanted)
@@ -96,166 +147,261 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
+    def get(self, path: str) -> None:
+        with urllib.request.urlopen(self.base + path, timeout=60) as response:  # noqa: S310
+            response.read()
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
 
 
-def load(url: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, "-m", "bench.load", url, str(SECONDS), str(CONNECTIONS)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return json.loads(output.stdout)
-
-
-def measure_endpoints(url: str) -> dict[str, dict]:
+def measure_server(url: str, pool: dict[str, list[str]], copy: Path, venv: Path) -> dict:
+    """Cold and cached figures of the app and Datasette's, interleaved in one run."""
     server = Server(url)
+    figures: dict[str, dict] = {}
     try:
-        for path in ENDPOINTS.values():  # warm caches and workers
-            for _ in range(5):
-                with urllib.request.urlopen(server.base + path, timeout=30) as response:  # noqa: S310
-                    response.read()
-        # Interleaved rounds, medians per endpoint: a noisy moment on a shared machine then
-        # hits every endpoint alike instead of skewing one ratio.
-        rounds: dict[str, list[dict]] = {name: [] for name in ENDPOINTS}
-        for _ in range(ROUNDS):
-            for name, path in ENDPOINTS.items():
-                rounds[name].append(load(server.base + path))
-        return {
-            name: {
-                key: statistics.median(r[key] for r in results)
-                for key in ("rps", "p50_ms", "p95_ms")
-            }
-            | {
-                "requests": sum(r["requests"] for r in results),
-                "errors": sum(r["errors"] for r in results),
-            }
-            for name, results in rounds.items()
-        }
+        for _ in range(3):  # both workers start, build their facet tables, warm caches
+            for path in ["/healthz", *CACHED.values()]:
+                server.get(path)
+        figures["healthz"] = load.run(server.base, ["/healthz"], SECONDS, CONNECTIONS)
+        for name in COLD[1:]:
+            figures[name] = load.run(server.base, pool[name], SECONDS, CONNECTIONS)
+        for name, path in CACHED.items():
+            figures[f"cached {name}"] = load.run(server.base, [path], SECONDS, CONNECTIONS)
     finally:
         server.stop()
+    other = datasette.Datasette(venv, copy, _free_port())
+    try:
+        for json_ in (False, True):
+            paths = other.paths(pool["words"], json=json_)
+            for path in paths[:3]:
+                urllib.request.urlopen(other.base + path, timeout=60).read()  # noqa: S310
+            name = "datasette api" if json_ else "datasette search"
+            figures[name] = load.run(other.base, paths, SECONDS, CONNECTIONS)
+    finally:
+        other.stop()
+    return figures
 
 
-def measure_rendering(url: str, rounds: int = 3) -> dict:
-    """Full record rendering (data, template, WeasyPrint, attachment) against WeasyPrint
-    alone on the same HTML, medians of `rounds`."""
+WEASYPRINT_ALONE = """
+import sys, time
+import weasyprint
+html = open(sys.argv[1], encoding="utf-8").read()
+times = []
+for _ in range(3):
+    started = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf(
+        stylesheets=[weasyprint.CSS(filename=sys.argv[2] + "/css/record.css")])
+    times.append(time.perf_counter() - started)
+print(sorted(times)[1])
+"""
+
+
+def measure_rendering(url: str) -> dict:
+    """The app's full record rendering (data, template, PDF, attachment) against a plain
+    WeasyPrint call on the same HTML in a separate process (not the app's function)."""
     from portal import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         from assessments import records
-        from assessments.models import Assessment
+        from assessments.models import RECORD_INTERNAL, Assessment
         from portal.extensions import db
 
         assessment = db.session.scalars(
             db.select(Assessment).where(Assessment.status == "approved")
         ).first()
         version = assessment.versions[-1]
-        full, alone = [], []
-        for _ in range(rounds):
+        full = []
+        for _ in range(3):
             started = time.perf_counter()
-            records.render(assessment, version, records.RECORD_INTERNAL)
+            records.render(assessment, version, RECORD_INTERNAL)
             full.append(time.perf_counter() - started)
-            html, _data = records.record_html(assessment, version, records.RECORD_INTERNAL)
-            started = time.perf_counter()
-            records.html_to_pdf(html, identifier="bench")
-            alone.append(time.perf_counter() - started)
+        html, _data = records.record_html(assessment, version, RECORD_INTERNAL)
+        db.engine.dispose()
+    with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8") as page:
+        page.write(html)
+        page.flush()
+        alone = subprocess.run(
+            [sys.executable, "-c", WEASYPRINT_ALONE, page.name, str(ROOT / "static")],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+    return {"full_s": round(sorted(full)[1], 3), "weasyprint_s": round(float(alone), 3)}
+
+
+def measure_import(kind: str, source_url: str) -> dict:
+    """`register import` of IMPORT_ROWS entries exported from the large register, into an
+    empty database, through the command line (every row validated)."""
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    env = {**os.environ, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "PORTAL_ENV": "production"}
+    export = DATA / f"export-{kind}-{IMPORT_ROWS}.json"
+    if not export.exists():
+        subprocess.run(
+            [*flask, "register", "export", "-o", str(export)],
+            cwd=ROOT, env={**env, "DATABASE_URL": source_url}, check=True,
+            capture_output=True,
+        )  # fmt: skip
+        rows = json.loads(export.read_text(encoding="utf-8"))[:IMPORT_ROWS]
+        export.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    rows = len(json.loads(export.read_text(encoding="utf-8")))
+    if kind == "sqlite":
+        target = DATA / "import-target.sqlite"
+        for old in DATA.glob("import-target.sqlite*"):
+            old.unlink()
+        url = f"sqlite:///{target}"
+    else:
+        url = f"{POSTGRES_URL}_import"
+        _create_postgres(url)
+    env["DATABASE_URL"] = url
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*flask, "register", "import", str(export)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    summary = [line for line in done.stdout.splitlines() if " imported, " in line][-1:]
+    progress = [line for line in done.stderr.splitlines() if line.startswith("progress")]
     return {
-        "full_s": round(statistics.median(full), 3),
-        "weasyprint_s": round(statistics.median(alone), 3),
+        "rows": rows,
+        "seconds": round(seconds, 1),
+        "rate": round(rows / seconds, 1),
+        "summary": summary[0] if summary else "",
+        "progress_lines": len(progress),
     }
 
 
-def targets(results: dict[int, dict]) -> list[tuple[str, float, str, bool]]:
-    """(target, measured ratio, limit, met) for every target of the issue."""
+def targets(kind: str, results: dict[int, dict]) -> list[tuple[str, str, str, bool]]:
+    """(target, measured, limit, met) for every target of issue 14."""
     rows = []
-    for size, result in results.items():
-        endpoints = result["endpoints"]
-        health = endpoints["healthz"]["rps"]
-        for name in ("list", "entry", "api", "record"):
-            ratio = endpoints[name]["rps"] / health
-            rows.append((f"{size}: {name} rps / healthz rps", ratio, ">= 0.60", ratio >= 0.60))
-        search_ratio = endpoints["search"]["p95_ms"] / max(endpoints["list"]["p95_ms"], 0.01)
-        if size == max(results):
-            rows.append(
-                (f"{size}: search p95 / list p95", search_ratio, "< 2.0", search_ratio < 2.0)
-            )
-        render = result["rendering"]
-        ratio = render["full_s"] / render["weasyprint_s"]
-        rows.append((f"{size}: record render / WeasyPrint alone", ratio, "<= 1.3", ratio <= 1.3))
-    if len(results) > 1:
-        small, large = min(results), max(results)
-        for name in ENDPOINTS:
-            for key in ("p95_ms",):
-                ratio = results[large]["endpoints"][name][key] / max(
-                    results[small]["endpoints"][name][key], 0.01
-                )
-                rows.append(
-                    (f"{name} {key} at {large} / at {small}", ratio, "<= 1.5", ratio <= 1.5)
-                )
+    large, small = max(results), min(results)
+    figures = results[large]["figures"]
+    health = figures["healthz"]["rps"]
+
+    def add(name: str, value: float, limit: str, met: bool, fmt: str = "{:.2f}") -> None:
+        rows.append((f"{kind} {large:,}: {name}", fmt.format(value), limit, met))
+
+    ratio = figures["list"]["rps"] / health
+    add("list pages req/s / healthz req/s", ratio, ">= 0.05", ratio >= 0.05)
+    ratio = figures["entry"]["rps"] / health
+    add("entry pages req/s / healthz req/s", ratio, ">= 0.50", ratio >= 0.50)
+    ratio = figures["search"]["rps"] / max(figures["datasette search"]["rps"], 0.1)
+    add("search pages req/s / Datasette HTML search", ratio, ">= 3.0", ratio >= 3.0)
+    ratio = figures["api"]["rps"] / max(figures["datasette api"]["rps"], 0.1)
+    add("API search req/s / Datasette JSON search", ratio, ">= 3.0", ratio >= 3.0)
+    for name in ("search", "api"):
+        p99 = figures[name]["p99_ms"]
+        add(f"{name} p99 ms", p99, "<= 300", p99 <= 300, "{:.0f}")
+    if small != large:
+        for name in COLD:
+            ratio = figures[name]["p95_ms"] / max(results[small]["figures"][name]["p95_ms"], 0.01)
+            add(f"{name} p95 / p95 at {small:,}", ratio, "<= 1.5", ratio <= 1.5)
+    render = results[large]["rendering"]
+    ratio = render["full_s"] / render["weasyprint_s"]
+    add("record render / plain WeasyPrint", ratio, "<= 1.3", ratio <= 1.3)
+    if results[large].get("import"):
+        rate = results[large]["import"]["rate"]
+        add("register import entries/s", rate, ">= 1000", rate >= 1000, "{:.0f}")
     return rows
 
 
-def report(results: dict[int, dict], seeding: dict[int, float | None]) -> str:
+def _figure_rows(figures: dict[str, dict]) -> list[str]:
+    health = figures["healthz"]["rps"]
+    lines = [
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | vs healthz |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, f in figures.items():
+        lines.append(
+            f"| {name} | {f['requests']} | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | "
+            f"{f['p99_ms']} | {f['errors']} | {f['rps'] / health:.1%} |"
+        )
+    return lines
+
+
+def report(all_results: dict[str, dict[int, dict]], pool_sizes: dict[str, int]) -> str:
     lines = [
         "# Benchmark",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M')} UTC with `make bench` on {platform.node()}: "
-        f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
-        f"{platform.python_version()}, SQLite. gunicorn 2 workers x 4 threads; load from a "
-        f"second process, {CONNECTIONS} keep-alive connections, {ROUNDS} interleaved rounds of "
-        f"{SECONDS:g} s per endpoint (medians), on "
-        "the same machine (shared and noisy: compare ratios, not absolute numbers).",
+        "Every figure on this page is written by `make bench` (bench/run.py); do not edit it.",
         "",
-        "The public pages and API are measured as readers get them: after a warm-up, from the "
-        "page cache, whose keys carry the register's generation (never stale after a "
-        "publication). `CACHE_TYPE=NullCache make bench` measures every request rendered from "
-        "the database instead. The record download serves stored bytes either way.",
+        f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {platform.node()}: "
+        f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
+        f"{platform.python_version()}. gunicorn 2 workers x 4 threads; load generator: "
+        f"{load.generator()}, {CONNECTIONS} keep-alive connections, {SECONDS:g} s per "
+        "measurement, on the same machine as the servers (shared and noisy: compare the "
+        "ratios, measured in the same run, not the absolute numbers)."
+        + (" Quick mode (BENCH_QUICK)." if QUICK else ""),
+        "",
+        "Cold figures draw every request at random from a pool: "
+        + ", ".join(f"{name} {count:,}" for name, count in pool_sizes.items())
+        + " (searches are words and word pairs from the register's own vocabulary, list "
+        "pages page/filter/sort combinations, entries slugs); most of them miss the page "
+        "cache. `cached` rows repeat one URL (page cache hits). `datasette` rows are "
+        "Datasette serving the same rows from SQLite with an FTS5 trigram index (the "
+        "register's own matching rules), searched with the same pool of words, in the same "
+        "run. Record rendering compares the app's full rendering with a plain WeasyPrint call "
+        "on the same HTML in another process.",
         "",
     ]
-    for size, result in results.items():
-        seeded = seeding[size]
-        lines += [
-            f"## {size:,} entries"
-            + (f" (seeded in {seeded:.0f} s)" if seeded else " (seed reused)"),
-            "",
-            "| endpoint | req/s | p50 ms | p95 ms | errors | rps vs healthz |",
-            "| --- | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        health = result["endpoints"]["healthz"]["rps"]
-        for name, figures in result["endpoints"].items():
+    for kind, results in all_results.items():
+        for size, result in results.items():
+            seeded = result["seeded"]
+            lines += [
+                f"## {kind}, {size:,} entries"
+                + (f" (seeded in {seeded:.0f} s)" if seeded else " (seed reused)"),
+                "",
+                *_figure_rows(result["figures"]),
+                "",
+            ]
+            render = result["rendering"]
             lines.append(
-                f"| {name} `{ENDPOINTS[name]}` | {figures['rps']} | {figures['p50_ms']} | "
-                f"{figures['p95_ms']} | {figures['errors']} | {figures['rps'] / health:.2f} |"
+                f"Record PDF: full rendering {render['full_s']} s, plain WeasyPrint on the "
+                f"same HTML {render['weasyprint_s']} s."
             )
-        render = result["rendering"]
-        lines += [
-            "",
-            f"Record PDF: full rendering {render['full_s']} s, WeasyPrint alone on the same "
-            f"HTML {render['weasyprint_s']} s.",
-            "",
-        ]
+            if result.get("import"):
+                imp = result["import"]
+                lines.append(
+                    f"`register import` of {imp['rows']:,} entries into an empty register: "
+                    f"{imp['seconds']} s, {imp['rate']:,} entries/s ({imp['summary']}; "
+                    f"{imp['progress_lines']} progress lines)."
+                )
+            lines.append("")
     lines += ["## Targets", "", "| target | measured | limit | met |", "| --- | ---: | --- | --- |"]
-    for name, ratio, limit, met in targets(results):
-        lines.append(f"| {name} | {ratio:.2f} | {limit} | {'yes' if met else '**no**'} |")
+    for kind, results in all_results.items():
+        for name, value, limit, met in targets(kind, results):
+            lines.append(f"| {name} | {value} | {limit} | {'yes' if met else '**no**'} |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    results, seeding = {}, {}
-    for size in SIZES:
-        url, seeding[size] = prepare(size)
-        print(
-            f"== {size} entries" + (f", seeded in {seeding[size]:.1f} s" if seeding[size] else "")
-        )
-        endpoints = measure_endpoints(url)
-        for name, figures in endpoints.items():
-            print(f"  {name:8} {figures}")
-        rendering = measure_rendering(url)
-        print(f"  record rendering {rendering}")
-        results[size] = {"endpoints": endpoints, "rendering": rendering}
-    text = report(results, seeding)
+    kinds = [k for k in DATABASES if k == "sqlite" or (k == "postgresql" and _postgres_answers())]
+    skipped = [k for k in DATABASES if k not in kinds]
+    if skipped:
+        print(f"== skipped (no server answers): {', '.join(skipped)}")
+    venv = datasette.ensure_venv(ROOT / "bench" / ".venv-datasette")
+    all_results: dict[str, dict[int, dict]] = {}
+    pool_sizes: dict[str, int] = {}
+    for kind in kinds:
+        all_results[kind] = {}
+        for size in SIZES:
+            url, seeded = prepare(kind, size)
+            print(f"== {kind}, {size} entries" + (f", seeded in {seeded:.1f} s" if seeded else ""))
+            pool = pools.build(url)
+            pool_sizes = {name: len(pool[name]) for name in ("search", "list", "entry")}
+            copy = datasette.build_copy(url, DATA / f"datasette-{size}.db", str(size))
+            figures = measure_server(url, pool, copy, venv)
+            for name, f in figures.items():
+                print(f"  {name:18} {f}")
+            rendering = measure_rendering(url)
+            print(f"  record rendering {rendering}")
+            result = {"figures": figures, "rendering": rendering, "seeded": seeded}
+            if size == max(SIZES) and IMPORT_ROWS:
+                result["import"] = measure_import(kind, url)
+                print(f"  import {result['import']}")
+            all_results[kind][size] = result
+    text = report(all_results, pool_sizes)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
     print()

@@ -11,6 +11,8 @@ worker by default, Redis when CACHE_TYPE says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, g, request, session
 from flask_babel import get_locale
 from sqlalchemy import text
@@ -40,8 +42,20 @@ def _cacheable() -> bool:
     return request.blueprint in CACHED_BLUEPRINTS or endpoint in CACHED_API_ENDPOINTS
 
 
+# Endpoints whose page depends only on a parsed form of the query string register a function
+# returning that form: extra, reordered or repeated parameters then share one cache entry
+# instead of each rendering the page again (the page must not show the raw query string).
+_CANONICAL_QUERIES: dict[str, Callable[[], str]] = {}
+
+
+def canonical_query(endpoint: str, make: Callable[[], str]) -> None:
+    _CANONICAL_QUERIES[endpoint] = make
+
+
 def _key() -> str:
-    return f"page:{generation()}:{get_locale()}:{request.full_path}"
+    canonical = _CANONICAL_QUERIES.get(request.endpoint or "")
+    where = f"{request.path}?{canonical()}" if canonical else request.full_path
+    return f"page:{generation()}:{get_locale()}:{where}"
 
 
 def _serve_from_cache():

@@ -65,6 +65,7 @@ def list_algorithms():
             {
                 "items": [entry_payload(a, numbers[a.id]) for a in result.items],
                 "total": result.total,
+                "total_is_exact": result.total_is_exact,
                 "page": result.page,
                 "per_page": result.per_page,
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -80,20 +81,53 @@ def import_command(
         click.echo(line)
 
 
+def progress_text(done: int, total: int, stored: int, elapsed: float) -> str:
+    """`1,500/100,000 rows, 1,480 stored, 1,020 rows/s, 1:38 left` (plain progress line)."""
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = (total - done) / rate if rate and total else 0.0
+    minutes, seconds = divmod(round(left), 60)
+    return (
+        f"{done:,}/{total:,} rows, {stored:,} stored, {rate:,.0f} rows/s, "
+        f"{minutes}:{seconds:02d} left"
+    )
+
+
 @contextlib.contextmanager
 def _progress(total: int, batch_size: int) -> Iterator[Callable[[int, int, int], None]]:
-    """A progress bar on a terminal; otherwise a plain line per stored batch (for logs)."""
+    """A progress bar (rows, rate, time left) on a terminal; otherwise a plain line per
+    stored batch (for logs)."""
+    started = time.perf_counter()
     if sys.stderr.isatty():
-        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            yield lambda done, _total, _stored: bar.update(done - bar.pos)
+        state = {"done": 0}
+
+        def rate(_item: object) -> str:
+            elapsed = time.perf_counter() - started
+            return f"{state['done'] / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+
+        with click.progressbar(
+            length=total,
+            label="Importing",
+            file=sys.stderr,
+            show_pos=True,
+            show_eta=True,
+            item_show_func=rate,
+        ) as bar:
+
+            def update(done: int, _total: int, _stored: int) -> None:
+                state["done"] = done
+                bar.update(done - bar.pos, done)
+
+            yield update
         return
 
     def line(done: int, total_: int, stored: int) -> None:
         if done % batch_size == 0:
-            click.echo(f"progress: {done}/{total_} rows, {stored} stored", err=True)
+            elapsed = time.perf_counter() - started
+            click.echo(f"progress: {progress_text(done, total_, stored, elapsed)}", err=True)
 
     yield line
-    click.echo(f"progress: {total}/{total} rows, done", err=True)
+    elapsed = time.perf_counter() - started
+    click.echo(f"progress: {total:,}/{total:,} rows, done in {elapsed:.1f} s", err=True)
 
 
 @register_cli.command("export")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from portal.db import begin_sqlite_transaction
 from portal.problems import N_
 from portal.text import is_storable_text
-from register import operations
+from register import operations, search
 from register.models import Algorithm
 from register.standard import (
     FIELD_NAMES,
@@ -659,16 +659,21 @@ def import_rows(
     report = report if report is not None else ImportReport()
     total = len(rows) if isinstance(rows, list | tuple) else 0
     claimed: dict[int, str] = {}  # entry id -> label of the row that already used it
+    # New search words of the stored rows, written once per batch instead of row by row.
+    words: set[str] = set()
     for done, (label, raw) in enumerate(rows, start=1):
         report.current_label = label
         report.rows.append(
-            _import_one(session, label, raw, organization, contact_email, draft, claimed)
+            _import_one(session, label, raw, organization, contact_email, draft, claimed, words)
         )
         if batch_size and done % batch_size == 0:
+            search.add_vocabulary(session, words)
+            words.clear()
             session.commit()
             report.stored = len(report.rows)
         if on_progress:
             on_progress(done, total, report.stored)
+    search.add_vocabulary(session, words)
     if batch_size:
         session.commit()
         report.stored = len(report.rows)
@@ -683,6 +688,7 @@ def _import_one(
     contact_email: str,
     draft: bool,
     claimed: dict[int, str],
+    words: set[str],
 ) -> RowResult:
     if isinstance(raw, str):
         return RowResult(label, "rejected", reasons={"row": raw})
@@ -704,7 +710,7 @@ def _import_one(
             reasons={"identity": f"same entry ({existing.slug}) as {claimed[existing.id]}"},
         )
     try:
-        with session.begin_nested():
+        with search.deferred_vocabulary(session) as row_words, session.begin_nested():
             result, algorithm = _store(session, prepared, existing, draft)
     except IntegrityError as error:
         return RowResult(label, "conflict", reasons={"database": _database_refusal(error)})
@@ -714,6 +720,7 @@ def _import_one(
         # The row is valid, but laid over the stored entry it fails the national rules.
         return RowResult(label, "rejected", slug=existing.slug, reasons=dict(refused.problems))
     claimed[algorithm.id] = label
+    words.update(row_words)  # only a stored row's words (a refused row's savepoint is gone)
     return result
 
 

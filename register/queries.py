@@ -5,15 +5,24 @@ Only published entries are ever returned from here; drafts never reach the publi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select, Text, func, select
+from flask import current_app
+from sqlalchemy import ARRAY, Integer, Select, Text, bindparam, func, literal_column, select, text
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session, selectinload
 
 from portal.input_guard import parse_int
 from register import search
-from register.models import VERSION_PUBLISHED, Algorithm, AlgorithmTheme, AlgorithmVersion
+from register.models import (
+    VERSION_PUBLISHED,
+    Algorithm,
+    AlgorithmTheme,
+    AlgorithmVersion,
+)
 from register.standard import UTHIEK_ASSESSMENT_TITLE
 
 SORTS = ("relevance", "name", "recent")
@@ -89,12 +98,221 @@ class SearchResult:
     total: int
     page: int
     per_page: int
-    facets: dict[str, list[tuple[str, int]]]
+    # (value, count) per facet; count None where the search matched too many entries to
+    # count them (the values are still offered as filters).
+    facets: dict[str, list[tuple[str, int | None]]]
     corrected_query: str | None = None
+    # False when counting stopped early: there are more than `total` matches.
+    total_is_exact: bool = True
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    def page_numbers(self) -> list[int]:
+        """The page links to show: the first, the last and two either side of this one."""
+        near = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
+        return sorted({1, self.pages, *near})
+
+
+# A search that matches more entries than this says "more than 10,000" instead of counting
+# every match (and its facets show no counts); filtered lists count exactly, from memory.
+COUNT_LIMIT = 10_000
+# Up to this many matches are ranked on the whole text; beyond it on the name only.
+FULL_RANK_LIMIT = 1_000
+
+# The register's generation (see portal/page_cache.py), with the time of its version so that
+# a wiped and refilled database that reuses version ids does not look unchanged.
+_GENERATION = text(
+    "SELECT id, created_at FROM algorithm_versions WHERE state = 'published' "
+    "ORDER BY id DESC LIMIT 1"
+)
+
+
+@dataclass(frozen=True)
+class FacetCube:
+    """Every published entry's facet values, counted per combination (a few hundred
+    combinations for a register of 100,000 entries), and the entries in name and in date
+    order: built once per register generation, it answers list pages without a search
+    (counts, facets and the page's ids) without reading the table.
+
+    `combos[i]` is (status, publication_category, department, themes, risk_level);
+    `combo_of[entry id]` is i (-1 for ids that are not published entries)."""
+
+    combos: list[tuple]
+    counts: list[int]
+    combo_of: array
+    by_name: array
+    by_date: array
+    # Entry id -> position in by_name / by_date, and the normalised names in by_name order.
+    name_position: array
+    date_position: array
+    names: list[str]
+
+    def combo(self, entry_id: int) -> int:
+        return self.combo_of[entry_id] if entry_id < len(self.combo_of) else -1
+
+    def counter_for(self, ids: Iterable[int]) -> dict[int, int]:
+        counted: dict[int, int] = {}
+        for entry_id in ids:
+            index = self.combo(entry_id)
+            if index >= 0:
+                counted[index] = counted.get(index, 0) + 1
+        return counted
+
+    def page(self, query: RegisterQuery, offset: int, limit: int) -> list[int]:
+        """Ids of one list page (no search) in the query's order."""
+        order = self.by_date if query.effective_sort == "recent" else self.by_name
+        if not any(query.filter_values().values()):
+            return list(order[offset : offset + limit])
+        wanted = [_combo_matches(combo, query) for combo in self.combos]
+        combo_of = self.combo_of
+        found: list[int] = []
+        skipped = 0
+        for entry_id in order:
+            if wanted[combo_of[entry_id]]:
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                found.append(entry_id)
+                if len(found) == limit:
+                    break
+        return found
+
+    def ordered(self, ids: list[int], sort: str) -> list[int]:
+        position = self.date_position if sort == "recent" else self.name_position
+        size = len(position)
+        return sorted(ids, key=lambda i: position[i] if i < size else size)
+
+    def name_of(self, entry_id: int) -> str:
+        if entry_id >= len(self.name_position) or self.name_position[entry_id] < 0:
+            return ""
+        return self.names[self.name_position[entry_id]]
+
+
+_FACET_POSITION = {facet: position for position, facet in enumerate(FACETS)}
+
+
+def _combo_matches(combo: tuple, query: RegisterQuery, skip_facet: str | None = None) -> bool:
+    for facet, values in query.filter_values().items():
+        if not values or facet == skip_facet:
+            continue
+        value = combo[_FACET_POSITION[facet]]
+        if facet == "theme":
+            if not any(theme in values for theme in value):
+                return False
+        elif value not in values:
+            return False
+    return True
+
+
+def build_cube(session: Session) -> FacetCube:
+    """Read every published entry's facet values once (two queries)."""
+    themes: dict[int, list[str]] = {}
+    for algorithm_id, theme in session.execute(
+        select(AlgorithmTheme.algorithm_id, AlgorithmTheme.theme)
+        .join(Algorithm, Algorithm.id == AlgorithmTheme.algorithm_id)
+        .where(Algorithm.is_published.is_(True))
+    ):
+        themes.setdefault(algorithm_id, []).append(theme)
+    rows = session.execute(
+        select(
+            Algorithm.id,
+            Algorithm.status,
+            Algorithm.publication_category,
+            Algorithm.department,
+            Algorithm.risk_level,
+        ).where(Algorithm.is_published.is_(True))
+    ).all()
+    index_of: dict[tuple, int] = {}
+    combos: list[tuple] = []
+    counts: list[int] = []
+    size = max((row[0] for row in rows), default=0) + 1
+    combo_of = array("i", [-1]) * size
+    for algorithm_id, status, category, department, risk_level in rows:
+        combo = (
+            status,
+            category,
+            department,
+            tuple(sorted(themes.get(algorithm_id, ()))),
+            risk_level,
+        )
+        index = index_of.get(combo)
+        if index is None:
+            index = index_of[combo] = len(combos)
+            combos.append(combo)
+            counts.append(0)
+        counts[index] += 1
+        combo_of[algorithm_id] = index
+    published = Algorithm.is_published.is_(True)
+    by_name, names = array("i"), []
+    for algorithm_id, sort_name in session.execute(
+        select(Algorithm.id, Algorithm.sort_name)
+        .where(published)
+        .order_by(Algorithm.sort_name, Algorithm.id)
+    ):
+        by_name.append(algorithm_id)
+        names.append(sort_name)
+    by_date = array(
+        "i",
+        session.scalars(
+            select(Algorithm.id)
+            .where(published)
+            .order_by(Algorithm.published_at.desc(), Algorithm.id.desc())
+        ),
+    )
+    name_position, date_position = array("i", [-1]) * size, array("i", [-1]) * size
+    for position, algorithm_id in enumerate(by_name):
+        name_position[algorithm_id] = position
+    for position, algorithm_id in enumerate(by_date):
+        date_position[algorithm_id] = position
+    return FacetCube(
+        combos, counts, combo_of, by_name, by_date, name_position, date_position, names
+    )
+
+
+def facet_cube(session: Session) -> FacetCube:
+    """The cube for the register's current generation (built on the first request after a
+    publication, per process)."""
+    generation = tuple(session.execute(_GENERATION).first() or ())
+    holder = current_app.extensions.setdefault("register_facet_cube", {})
+    cached = holder.get("cube")
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    cube = build_cube(session)
+    holder["cube"] = (generation, cube)
+    return cube
+
+
+def _facets_from(
+    cube: FacetCube, counted: dict[int, int], query: RegisterQuery
+) -> tuple[int, dict[str, list[tuple[str, int | None]]]]:
+    """(entries matching every filter, counts per facet value with the other filters)."""
+    total = sum(n for i, n in counted.items() if _combo_matches(cube.combos[i], query))
+    facets = {}
+    for facet in FACETS:
+        position = _FACET_POSITION[facet]
+        values: dict = {}
+        for index, count in counted.items():
+            combo = cube.combos[index]
+            if not _combo_matches(combo, query, skip_facet=facet):
+                continue
+            for value in combo[position] if facet == "theme" else (combo[position],):
+                if value not in (None, ""):
+                    values[value] = values.get(value, 0) + count
+        facets[facet] = sorted(values.items())
+    return total, facets
+
+
+def _uncounted_facets(cube: FacetCube) -> dict[str, list[tuple[str, int | None]]]:
+    facets = {}
+    for facet in FACETS:
+        position = _FACET_POSITION[facet]
+        values = set()
+        for combo in cube.combos:
+            values.update(combo[position] if facet == "theme" else (combo[position],))
+        facets[facet] = [(value, None) for value in sorted(values - {None, ""})]
+    return facets
 
 
 def _filter_condition(facet: str, values: list):
@@ -105,34 +323,70 @@ def _filter_condition(facet: str, values: list):
     return getattr(Algorithm, facet).in_(values)
 
 
-def _base(query: RegisterQuery, matches, skip_facet: str | None = None) -> Select:
-    statement = select(Algorithm.id).where(Algorithm.is_published.is_(True))
-    if matches is not None:
-        statement = statement.where(Algorithm.id.in_(select(matches.c.algorithm_id)))
+def _filtered(statement: Select, query: RegisterQuery) -> Select:
     for facet, values in query.filter_values().items():
-        if values and facet != skip_facet:
+        if values:
             statement = statement.where(_filter_condition(facet, values))
     return statement
 
 
-def _facet_counts(
-    session: Session, query: RegisterQuery, matches
-) -> dict[str, list[tuple[str, int]]]:
-    """Counts per facet value, each computed with the other facets' filters applied."""
-    facets = {}
-    for facet in FACETS:
-        ids = _base(query, matches, skip_facet=facet).subquery()
-        if facet == "theme":
-            column = AlgorithmTheme.theme
-            statement = select(column, func.count()).where(
-                AlgorithmTheme.algorithm_id.in_(select(ids.c.id))
-            )
-        else:
-            column = getattr(Algorithm, facet)
-            statement = select(column, func.count()).where(Algorithm.id.in_(select(ids.c.id)))
-        rows = session.execute(statement.group_by(column).order_by(column)).all()
-        facets[facet] = [(value, count) for value, count in rows if value not in (None, "")]
-    return facets
+def _id_in(session: Session, column, ids: list[int]):
+    """`column IN ids` for up to COUNT_LIMIT ids as one bound value, not one per id."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == func.any(bindparam("match_ids", ids, type_=ARRAY(Integer)))
+    return column.in_(
+        select(literal_column("value")).select_from(
+            func.json_each(bindparam("match_ids", json.dumps(ids)))
+        )
+    )
+
+
+def _order(statement: Select, sort: str) -> Select:
+    if sort == "recent":
+        return statement.order_by(Algorithm.published_at.desc(), Algorithm.id.desc())
+    return statement.order_by(Algorithm.sort_name, Algorithm.id)
+
+
+def _page_ids(
+    session: Session, cube: FacetCube, query: RegisterQuery, terms: list[str], ids: list[int]
+) -> list[int]:
+    """The ids of the requested page among the matching `ids`, in the requested order."""
+    offset = (query.page - 1) * query.per_page
+    if offset >= len(ids):
+        return []
+    if query.effective_sort != "relevance":
+        return cube.ordered(ids, query.effective_sort)[offset : offset + query.per_page]
+    if len(ids) <= FULL_RANK_LIMIT:
+        ranked = search.matching_documents(session, terms).subquery()
+        statement = (
+            select(ranked.c.algorithm_id)
+            .join(Algorithm, Algorithm.id == ranked.c.algorithm_id)
+            .where(_id_in(session, ranked.c.algorithm_id, ids))
+            .order_by(ranked.c.rank.desc(), Algorithm.sort_name, Algorithm.id)
+        )
+        return list(session.scalars(statement.limit(query.per_page).offset(offset)))
+    # Many matches: name matches first (more matching terms first), then by name; the names
+    # are the cube's (the normalised name the index holds too).
+    variants = [search.term_variants(term) for term in terms]
+
+    def name_score(entry_id: int) -> int:
+        name = cube.name_of(entry_id)
+        return sum(1 for forms in variants if any(form in name for form in forms))
+
+    ordered = sorted(cube.ordered(ids, "name"), key=name_score, reverse=True)
+    return ordered[offset : offset + query.per_page]
+
+
+def _load(session: Session, ids: list[int]) -> list[Algorithm]:
+    if not ids:
+        return []
+    found = {
+        a.id: a
+        for a in session.scalars(
+            select(Algorithm).where(Algorithm.id.in_(ids)).options(selectinload(Algorithm.themes))
+        )
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def search_register(
@@ -140,36 +394,46 @@ def search_register(
 ) -> SearchResult:
     terms = search.parse_query(query.q)
     corrected = None
-    matches = None
     if terms:
         corrections = search.correct_terms(session, terms)
         if corrections:
             terms = [corrections.get(t, t) for t in terms]
             corrected = " ".join(terms)
-        matches = search.matching_documents(session, terms).subquery()
-
-    ids = _base(query, matches).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
-
-    statement = select(Algorithm).where(Algorithm.id.in_(select(ids.c.id)))
-    sort = (
-        query.effective_sort
-        if terms
-        else ("name" if query.sort == "relevance" else query.effective_sort)
-    )
-    if sort == "relevance" and matches is not None:
-        statement = statement.join(matches, matches.c.algorithm_id == Algorithm.id).order_by(
-            matches.c.rank.desc(), Algorithm.sort_name
+    if not terms and query.sort == "relevance":
+        query = replace(query, sort="name")
+    cube = facet_cube(session)
+    if not terms:
+        # No search: counts and facets from the cube, the page through the sort indexes.
+        total, facets = _facets_from(cube, dict(enumerate(cube.counts)), query)
+        ids = cube.page(query, (query.page - 1) * query.per_page, query.per_page)
+        items = _load(session, ids)
+        return SearchResult(
+            items, total, query.page, query.per_page, facets if with_facets else {}, corrected
         )
-    elif sort == "recent":
-        statement = statement.order_by(Algorithm.published_at.desc(), Algorithm.id.desc())
+    # A page beyond the count limit is still answered: count as far as it reaches.
+    limit = max(COUNT_LIMIT, query.page * query.per_page)
+    filtered = any(query.filter_values().values())
+    matched = search.matching_ids(session, terms, limit=None if filtered else limit + 1)
+    counted = cube.counter_for(matched)
+    if filtered:
+        wanted = [_combo_matches(combo, query) for combo in cube.combos]
+        matched = [i for i in matched if cube.combo(i) >= 0 and wanted[cube.combo(i)]]
+    exact = len(matched) <= limit
+    matched = matched[:limit]
+    if exact:
+        total, facets = _facets_from(cube, counted, query)
     else:
-        statement = statement.order_by(Algorithm.sort_name, Algorithm.id)
-    statement = statement.options(selectinload(Algorithm.themes))
-    statement = statement.limit(query.per_page).offset((query.page - 1) * query.per_page)
-    items = list(session.scalars(statement))
-    facets = _facet_counts(session, query, matches) if with_facets else {}
-    return SearchResult(items, total, query.page, query.per_page, facets, corrected)
+        total, facets = len(matched), _uncounted_facets(cube)
+    items = _load(session, _page_ids(session, cube, query, terms, matched))
+    return SearchResult(
+        items,
+        total,
+        query.page,
+        query.per_page,
+        facets if with_facets else {},
+        corrected,
+        total_is_exact=exact,
+    )
 
 
 def get_published(session: Session, slug: str) -> Algorithm | None:

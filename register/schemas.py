@@ -96,7 +96,15 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
 
 class AlgorithmListSchema(Schema):
     items = fields.List(fields.Nested(AlgorithmSchema))
-    total = fields.Integer()
+    total = fields.Integer(
+        metadata={"description": "Matching entries; a lower bound when total_is_exact is false"}
+    )
+    total_is_exact = fields.Boolean(
+        metadata={
+            "description": "False when a search matched more than 10,000 entries and counting "
+            "stopped there (every page can still be fetched)"
+        }
+    )
     page = fields.Integer()
     per_page = fields.Integer()
 

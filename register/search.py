@@ -9,9 +9,11 @@ replaced by the closest word in the register, so small typos still find somethin
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, text
@@ -137,6 +139,46 @@ def matching_documents(session: Session, terms: list[str]) -> Select:
     return select(SearchDocument.algorithm_id, score.label("rank")).where(and_(*conditions))
 
 
+def match_expression(terms: list[str]) -> str:
+    """One FTS5 query for all terms: every term, in any of its forms."""
+    return " AND ".join(
+        "(" + " OR ".join(_fts_phrase(v) for v in term_variants(term)) + ")" for term in terms
+    )
+
+
+def matching_ids(session: Session, terms: list[str], *, limit: int | None = None) -> list[int]:
+    """Ids of the published entries matching every term (ascending), at most `limit`:
+    one index lookup for the whole query, stopping early when the caller only counts so far."""
+    if session.get_bind().dialect.name == "sqlite":
+        # The driver's own cursor: ten thousand ids through the ORM's row handling cost more
+        # than the index lookup.
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+        params: tuple = (match_expression(terms),)
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        cursor = session.connection().connection.cursor()
+        try:
+            return [row[0] for row in cursor.execute(sql, params).fetchall()]
+        finally:
+            cursor.close()
+    conditions = [
+        or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in term_variants(t)))
+        for t in terms
+    ]
+    statement = select(SearchDocument.algorithm_id).where(and_(*conditions))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return sorted(session.scalars(statement).all())
+
+
+def name_rank(terms: list[str]):
+    """The cheap rank for searches with many matches: name matches first."""
+    score = literal(0.0)
+    for term in terms:
+        score = score + NAME_WEIGHT * _name_score(term_variants(term))
+    return score
+
+
 def _word_start_bonus(variants: list[str]):
     padded = literal(" ") + SearchDocument.body_text
     return case(
@@ -186,9 +228,32 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     add_vocabulary(session, set((name_text + " " + body_text).split()))
 
 
+_DEFERRED = "register_search_vocabulary_deferred"
+
+
+@contextlib.contextmanager
+def deferred_vocabulary(session: Session) -> Iterator[set[str]]:
+    """Collect the new words of entries indexed inside the block instead of looking them up
+    entry by entry; the caller stores them once with `add_vocabulary` (an import's batch)."""
+    words: set[str] = set()
+    previous = session.info.get(_DEFERRED)
+    session.info[_DEFERRED] = words
+    try:
+        yield words
+    finally:
+        if previous is None:
+            session.info.pop(_DEFERRED, None)
+        else:
+            session.info[_DEFERRED] = previous
+
+
 def add_vocabulary(session: Session, words: set[str]) -> None:
     words = {w for w in words if MIN_TERM_LENGTH <= len(w) <= 80 and not w.isdigit()}
     if not words:
+        return
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.update(words)
         return
     known = set()
     word_list = sorted(words)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal import page_cache
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
@@ -44,7 +45,20 @@ def index():
     result = queries.search_register(db.session, query)
     if query.page > result.pages and result.total:
         abort(404)
-    return render_template("register/index.html", query=query, result=result)
+    return render_template(
+        "register/index.html", query=query, result=result, canonical_path=_canonical_path(query)
+    )
+
+
+def _canonical_path(query: queries.RegisterQuery) -> str:
+    """The page's URL from its parsed query: the cache key and the page's own links."""
+    args = query.to_args()
+    if query.per_page != current_app.config["REGISTER_PAGE_SIZE"]:
+        args["per_page"] = query.per_page
+    return url_for("register.index", **args)
+
+
+page_cache.canonical_query("register.index", lambda: _canonical_path(_register_query()))
 
 
 @register_blueprint.get("/algoritmes/<slug>")

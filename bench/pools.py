@@ -1,0 +1,75 @@
+"""Pools of varied requests built from the register's own words, filter values and slugs.
+
+Readers do not all ask for the same page: the cold figures draw each request at random from
+these pools (searches: words and word pairs from the entries; list pages: page, filter and
+sort combinations; entries: slugs), so most requests miss the page cache.
+"""
+
+from __future__ import annotations
+
+import random
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine, text
+
+SEARCH_WORDS = 1_000
+SEARCH_PAIRS = 400
+LIST_COMBINATIONS = 400
+ENTRY_SLUGS = 1_200
+PER_PAGE = 20
+
+
+def build(url: str, seed: int = 14) -> dict[str, list[str]]:
+    """{"words": [...], "search": paths, "api": paths, "list": paths, "entry": paths}."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not security
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        terms = connection.scalars(
+            text("SELECT term FROM search_terms WHERE length(term) >= 4 ORDER BY term")
+        ).all()
+        slugs = connection.scalars(
+            text("SELECT slug FROM algorithms WHERE is_published = :yes ORDER BY id"),
+            {"yes": True},
+        ).all()
+        total = len(slugs)
+        facets = {
+            name: connection.scalars(
+                text(
+                    f"SELECT DISTINCT {name} FROM algorithms "  # noqa: S608 - fixed names
+                    f"WHERE is_published = :yes AND {name} <> '' ORDER BY {name}"
+                ),
+                {"yes": True},
+            ).all()
+            for name in ("status", "publication_category", "department")
+        }
+        facets["theme"] = connection.scalars(
+            text("SELECT DISTINCT theme FROM algorithm_themes ORDER BY theme")
+        ).all()
+    engine.dispose()
+    words = [t for t in terms if not t.isdigit()]
+    chosen = rng.sample(words, min(SEARCH_WORDS, len(words)))
+    pairs = [" ".join(rng.sample(chosen, 2)) for _ in range(SEARCH_PAIRS)]
+    queries = chosen + pairs
+    pages = max(1, -(-total // PER_PAGE))
+    lists = []
+    for _ in range(LIST_COMBINATIONS):
+        args: dict = {}
+        for name, values in facets.items():
+            if values and rng.random() < 0.25:
+                args[name] = rng.choice(values)
+        sort = rng.choice(["", "name", "recent"])
+        if sort:
+            args["sort"] = sort
+        # Filtered views have fewer pages: their first three.
+        limit = pages if not args or list(args) == ["sort"] else 3
+        page = rng.randint(1, limit) if rng.random() < 0.7 else 1
+        if page > 1:
+            args["page"] = page
+        lists.append("/algoritmes" + (f"?{urlencode(args)}" if args else ""))
+    return {
+        "words": queries,
+        "search": ["/algoritmes?" + urlencode({"q": q}) for q in queries],
+        "api": ["/api/v1/algorithms?" + urlencode({"q": q}) for q in queries],
+        "list": lists,
+        "entry": [f"/algoritmes/{s}" for s in rng.sample(slugs, min(ENTRY_SLUGS, len(slugs)))],
+    }

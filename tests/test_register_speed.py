@@ -1,0 +1,195 @@
+"""The register's cold path (issue 14): facet counts from a table built once per register
+generation, counts that stop early, the page cache keyed on the parsed query."""
+
+import pytest
+from sqlalchemy import event
+
+from portal.extensions import db
+from register import operations, queries
+from tests.conftest import entry_data
+
+ENTRIES = [
+    ("a1", "Parkeerbeheer Oost", "In gebruik", "Mobiliteit", ["Verkeer"]),
+    ("a2", "Parkeervergunning West", "In gebruik", "Mobiliteit", ["Verkeer", "Wonen"]),
+    ("a3", "Woningtoewijzing", "In ontwikkeling", "Wonen", ["Wonen"]),
+    ("a4", "Afvalroutes", "Buiten gebruik", "Stadsbeheer", ["Natuur en milieu"]),
+    ("a5", "Parkeerplaatsen tellen", "In ontwikkeling", "Mobiliteit", ["Verkeer"]),
+    ("a6", "Bijstand controle", "In gebruik", "Werk en inkomen", ["Werk", "Sociale zekerheid"]),
+]
+
+
+@pytest.fixture
+def register(publish_entry):
+    for slug, name, status, department, themes in ENTRIES:
+        publish_entry(
+            slug=slug,
+            name=name,
+            status=status,
+            department=department,
+            category=themes,
+            description_short=f"Over {name}.",
+        )
+
+
+def _brute_force(query: queries.RegisterQuery, slugs: set[str]) -> tuple[int, dict]:
+    """Counts per facet the slow way: each facet with the other facets' filters applied."""
+    rows = [
+        {"slug": s, "status": st, "department": d, "theme": t, "publication_category": None}
+        for s, _name, st, d, t in ENTRIES
+        if s in slugs
+    ]
+    for row in rows:
+        row["publication_category"] = entry_data()["publication_category"]
+
+    def keeps(row, skip=None):
+        for facet, values in query.filter_values().items():
+            if not values or facet == skip or facet == "risk_level":
+                continue
+            have = row[facet] if facet == "theme" else [row[facet]]
+            if not set(have) & set(values):
+                return False
+        return True
+
+    facets = {}
+    for facet in ("status", "publication_category", "department", "theme"):
+        counted: dict = {}
+        for row in rows:
+            if keeps(row, skip=facet):
+                for value in row[facet] if facet == "theme" else [row[facet]]:
+                    counted[value] = counted.get(value, 0) + 1
+        facets[facet] = sorted(counted.items())
+    return sum(1 for row in rows if keeps(row)), facets
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"status": ["In gebruik"]},
+        {"department": ["Mobiliteit"], "theme": ["Wonen"]},
+        {"theme": ["Verkeer", "Werk"], "status": ["In gebruik", "In ontwikkeling"]},
+        {"q": "parkeer"},
+        {"q": "parkeer", "status": ["In ontwikkeling"]},
+    ],
+)
+def test_counts_and_facets_equal_a_count_per_facet(app, register, args):
+    query = queries.RegisterQuery(**args)
+    result = queries.search_register(db.session, query)
+    matching = {s for s, name, *_ in ENTRIES if "parkeer" in name.lower()} if query.q else None
+    total, facets = _brute_force(query, matching or {s for s, *_ in ENTRIES})
+    assert result.total == total
+    assert result.total_is_exact
+    assert {k: v for k, v in result.facets.items() if k != "risk_level"} == facets
+    assert len(result.items) == total
+
+
+def _statements_during(work) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_list_pages_count_from_memory_once_per_generation(app, register):
+    query = queries.RegisterQuery(status=["In gebruik"], theme=["Verkeer"], page=1)
+    queries.search_register(db.session, query)  # builds the table for this generation
+    seen = _statements_during(lambda: queries.search_register(db.session, query))
+    assert not [s for s in seen if "GROUP BY" in s.upper() or "count(" in s.lower()]
+    assert len(seen) <= 4  # generation, the page's entries, their themes
+
+    # A publication is a new generation: the counts follow at once.
+    algorithm = operations.get_by_slug(db.session, "a4")
+    operations.publish(
+        db.session,
+        algorithm,
+        entry_data(name="Afvalroutes", status="In gebruik", category=["Verkeer"]),
+    )
+    db.session.commit()
+    assert queries.search_register(db.session, query).total == 3
+
+
+def test_a_search_matching_very_many_entries_stops_counting(app, register, monkeypatch, client):
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    result = queries.search_register(db.session, queries.RegisterQuery(q="parkeer", per_page=1))
+    assert (result.total, result.total_is_exact) == (2, False)
+    assert all(count is None for values in result.facets.values() for _v, count in values)
+    assert result.facets["status"]  # the values are still offered as filters
+    # A page past the limit still answers (counting goes as far as the page).
+    third = queries.search_register(
+        db.session, queries.RegisterQuery(q="parkeer", per_page=1, page=3)
+    )
+    assert len(third.items) == 1
+    assert third.total == 3  # counted as far as the page reaches: here all of them
+
+    page = client.get("/algoritmes?q=parkeer&per_page=1").get_data(as_text=True)
+    assert "Meer dan 2 algoritmes gevonden" in page
+    body = client.get("/api/v1/algorithms?q=parkeer&per_page=1").json
+    assert (body["total"], body["total_is_exact"]) == (2, False)
+
+
+def test_relevance_beyond_the_full_ranking_puts_name_matches_first(app, publish_entry, monkeypatch):
+    monkeypatch.setattr(queries, "FULL_RANK_LIMIT", 1)
+    publish_entry(slug="b1", name="Afval ophalen", description_short="Ook parkeervakken vegen.")
+    publish_entry(slug="b2", name="Zonnepanelen", description_short="Geen parkeerplaatsen.")
+    publish_entry(slug="b3", name="Parkeerautomaat", description_short="Betalen.")
+    result = queries.search_register(db.session, queries.RegisterQuery(q="parkeer"))
+    assert [a.slug for a in result.items] == ["b3", "b1", "b2"]
+
+
+def test_page_links_are_computed_not_looped_over_every_page():
+    result = queries.SearchResult([], total=100_000, page=2500, per_page=20, facets={})
+    assert result.page_numbers() == [1, 2498, 2499, 2500, 2501, 2502, 5000]
+    assert queries.SearchResult([], 0, 1, 20, {}).page_numbers() == [1]
+
+
+def test_extra_url_parameters_share_the_cached_page(client, register):
+    first = client.get("/algoritmes?status=In+gebruik&q=parkeer")
+    assert first.headers["X-Cache"] == "miss"
+    for url in (
+        "/algoritmes?q=parkeer&status=In+gebruik",
+        "/algoritmes?status=In+gebruik&q=parkeer&utm_source=nieuwsbrief",
+        "/algoritmes?status=In+gebruik&q=parkeer&page=1&sort=bogus",
+    ):
+        again = client.get(url)
+        assert again.headers["X-Cache"] == "hit", url
+        assert again.data == first.data
+    # The page never shows the raw query string of whoever asked first.
+    assert "utm_source" not in client.get("/algoritmes?q=x&utm_source=a").get_data(as_text=True)
+    assert client.get("/algoritmes?status=In+gebruik").headers["X-Cache"] == "miss"
+
+
+def test_plain_progress_lines_show_rate_and_time_left():
+    from register.cli import progress_text
+
+    assert progress_text(500, 2000, 490, 0.5) == (
+        "500/2,000 rows, 490 stored, 1,000 rows/s, 0:02 left"
+    )
+    assert progress_text(0, 10, 0, 0.0).endswith("0 rows/s, 0:00 left")
+
+
+def test_an_import_writes_new_search_words_once_per_batch(app):
+    from register import exchange, search
+    from tests.test_import import national
+
+    rows = [(f"#{n}", national(id=f"e{n}", name=f"Lantaarn {n} zonnewijzer{n}")) for n in range(10)]
+    seen = _statements_during(
+        lambda: exchange.import_rows(
+            db.session,
+            rows,
+            organization="Gemeente Utrecht",
+            contact_email="algoritmes@utrecht.nl",
+            batch_size=10,
+        )
+    )
+    lookups = [s for s in seen if "FROM search_terms" in s]
+    assert len(lookups) <= 2  # one lookup of the batch's words, not one per row
+    # Every stored row's words are there for "did you mean".
+    assert search.correct_terms(db.session, ["zonnewijzer7"]) == {}
+    assert search.correct_terms(db.session, ["zonnewijzr7"]) == {"zonnewijzr7": "zonnewijzer7"}
