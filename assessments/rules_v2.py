@@ -409,7 +409,7 @@ class Answers:
         self.bank = bank
         self.raw = answers
         self.shown_ids = {q.id for q in shown_questions(bank.questions, answers)}
-        self.register_fields = register_fields or {}
+        self.register_fields = register_fields  # None: not known, not checked
         self.today = today
         self.explained = _explained_ids(answers.get("explanations.items"))
 
@@ -997,6 +997,8 @@ def ai_findings(a: Answers, high_risk: bool) -> list[dict]:
     if any(a.risky(q)[0] for q in ART5_QUESTIONS):
         question = next(q for q in ART5_QUESTIONS if a.risky(q)[0])
         found.append(finding("prohibited_practice", question, a))
+    if a.register_fields is None:
+        return found  # answers without their register fields: nothing to compare with
     registered = a.register_fields.get("publication_category") or ""
     if a.values("ai_act.annex_iii") and (high_risk != (registered == HIGH_RISK_CATEGORY)):
         expected = t(HIGH_RISK_CATEGORY, HIGH_RISK_CATEGORY) if high_risk else NOT_HIGH_RISK

@@ -646,6 +646,7 @@ def test_a_register_category_that_disagrees_blocks_submission():
     assert (
         problems(result)["algorithm.publication_category"].code == "publication_category_mismatch"
     )
+    assert not found(compute(answers(HIGH_RISK)), "publication_category_mismatch")  # not given
     claimed = compute(answers(), register_fields={"publication_category": "Hoog-risico AI-systeem"})
     assert found(claimed, "publication_category_mismatch")
 
