@@ -288,6 +288,7 @@ def run_once(url: str, seeded: dict, redis_url: str | None) -> dict:
             if pending:
                 time.sleep(0.5)
         published = time.time()
+        time.sleep(IDLE_SECONDS)  # idle again: the readers alone, after the last publication
         reader.stdin.close()
         samples = json.loads(reader.stdout.read())
         reader.wait(timeout=60)
@@ -296,7 +297,9 @@ def run_once(url: str, seeded: dict, redis_url: str | None) -> dict:
             process.stop()
 
     idle_from = min((s[0] for s in samples), default=started) + 1
-    idle = [s[1] for s in samples if idle_from <= s[0] < started]
+    # Idle: before the approvals and after the last publication (a noisy moment on a shared
+    # machine then weighs on both sides alike).
+    idle = [s[1] for s in samples if idle_from <= s[0] < started or published + 0.5 < s[0]]
     busy = [s[1] for s in samples if started <= s[0] <= published]
     outcomes = [body.get("outcome", {}).get("state") for _s, body, _t in approvals.values()]
     return {
@@ -351,6 +354,7 @@ def _row(label: str, result: dict) -> str:
 
 
 def main() -> int:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-approvals-") as folder:
         directory = Path(folder)
         template = directory / "seeded.sqlite"
@@ -395,8 +399,10 @@ def main() -> int:
         f"{platform.python_version()}, SQLite, gunicorn 2 workers x 4 threads, "
         f"{READERS} reader connections (own process) cycling through public pages, "
         f"{APPROVALS} approvals fired at once after {IDLE_SECONDS:g} s idle. Readers' p95 "
-        "idle is measured before the approvals; busy from the approvals until the last "
-        "entry is published (records stored).",
+        "idle is measured before the approvals and after the last publication; busy from the "
+        "approvals until the last entry is published (records stored). Load average (1 min) "
+        f"before the run {load_before:.1f}, after {os.getloadavg()[0]:.1f}: figures taken "
+        "on a machine busy with other work are noisy.",
         "",
         "| records rendered | readers p95 idle | readers p95 busy | ratio | approval p50 "
         "| approval max | all published after | approved | reader errors |",

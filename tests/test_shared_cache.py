@@ -4,7 +4,7 @@ answer makes the public pages slower (rendered every time), never an error page.
 from __future__ import annotations
 
 from portal import create_app
-from portal.extensions import cache
+from portal.extensions import cache, db
 from portal.shared_cache import TolerantRedisCache
 from tests.redis_support import redis_space  # noqa: F401 - the fixture
 
@@ -27,7 +27,10 @@ def _app_with_redis(app, monkeypatch, tmp_path, url: str, prefix: str = "test-ca
     )
 
 
-def _restore_limiter() -> None:
+def _done(*apps) -> None:
+    for made in apps:
+        with made.app_context():
+            db.engine.dispose()  # their pooled connections, closed now rather than collected
     # Flask-Limiter is one object per process: give it back its in-memory storage.
     create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": "memory://"})
 
@@ -36,8 +39,10 @@ def test_a_redis_that_does_not_answer_leaves_the_register_served(
     app, monkeypatch, tmp_path, publish_entry
 ):
     publish_entry(slug="slim-vegen", name="Slim vegen")
+    made = []
     try:
         dead = _app_with_redis(app, monkeypatch, tmp_path, "redis://127.0.0.1:1/0")
+        made.append(dead)
         assert dead.config["CACHE_TYPE"] == "portal.shared_cache.TolerantRedisCache"
         client = dead.test_client()
         for path in ("/algoritmes", "/algoritmes/slim-vegen", "/api/v1/algorithms"):
@@ -45,7 +50,7 @@ def test_a_redis_that_does_not_answer_leaves_the_register_served(
             assert response.status_code == 200, path
             assert "Slim vegen" in response.get_data(as_text=True)
     finally:
-        _restore_limiter()
+        _done(*made)
 
 
 def test_redis_url_shares_the_pages_in_redis(
@@ -56,10 +61,12 @@ def test_redis_url_shares_the_pages_in_redis(
     redis_space,  # noqa: F811 - the fixture
 ):
     publish_entry(slug="slim-vegen", name="Slim vegen")
+    made = []
     try:
         shared = _app_with_redis(
             app, monkeypatch, tmp_path, redis_space.url, redis_space.prefix + "cache:"
         )
+        made.append(shared)
         with shared.app_context():
             assert isinstance(cache.cache, TolerantRedisCache)
         assert shared.test_client().get("/algoritmes").headers["X-Cache"] == "miss"
@@ -69,6 +76,7 @@ def test_redis_url_shares_the_pages_in_redis(
         other = _app_with_redis(
             app, monkeypatch, tmp_path, redis_space.url, redis_space.prefix + "cache:"
         )
+        made.append(other)
         assert other.test_client().get("/algoritmes").headers["X-Cache"] == "hit"
     finally:
-        _restore_limiter()
+        _done(*made)

@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 from rq import SimpleWorker
 
-from assessments import operations
-from assessments.bank import get_bank
 from assessments.models import Assessment, Record
 from assessments.records import pdf as record_pdf
 from portal import jobs
@@ -27,12 +25,6 @@ from tests.assessments.test_review import LOW_RISK, decide, submitted
 from tests.redis_support import redis_space  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _first_bank(monkeypatch):
-    # The answers here (LOW_RISK) are those of bank 1; what is tested is the same for any.
-    monkeypatch.setattr(operations, "current_bank", lambda bank_id="uthiek": get_bank(bank_id, 1))
 
 
 @pytest.fixture
@@ -94,6 +86,7 @@ def test_with_a_queue_the_approval_answers_at_once_and_a_worker_publishes(
     sent = [r for r in caplog.records if r.getMessage() == "mail not configured; message logged"]
     assert len(sent) == 2
     assert "approved" in sent[1].subject
+
 
 def test_a_job_for_an_approval_finished_meanwhile_does_nothing(api, board, job_queue):
     assessment = submitted(api, LOW_RISK)
