@@ -208,9 +208,7 @@ class NationalDelivery(db.Model):
     # (someone edited it there).
     national_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
     national_published: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
-    national_published_at: Mapped[str] = mapped_column(
-        String(40), default="", server_default=""
-    )
+    national_published_at: Mapped[str] = mapped_column(String(40), default="", server_default="")
     national_edited: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
