@@ -276,6 +276,13 @@ def update_register_fields(
     return changed
 
 
+def risk_of(assessment: Assessment) -> scoring.RiskResult:
+    """The risk result of the assessment's current answers and register fields."""
+    return scoring.compute(
+        bank_of(assessment), assessment.answers, register_fields=assessment.register_fields
+    )
+
+
 def submission_problems(assessment: Assessment) -> dict[str, str]:
     """Everything that keeps the assessment from being submitted: the one place. Missing
     answers ("required"), register fields, and for bank 2 the level's demands and the
@@ -285,6 +292,9 @@ def submission_problems(assessment: Assessment) -> dict[str, str]:
     problems = dict.fromkeys(missing, "required")
     for name, problem in validate_entry(assessment.register_fields, utrecht=True).items():
         problems[f"algorithm.{name}"] = problem
+    if rules_v2.applies_to(bank):
+        for key, problem in level_requirements.submission_problems(risk_of(assessment)).items():
+            problems.setdefault(key, problem)
     return problems
 
 
@@ -301,21 +311,11 @@ def freeze_version(session: Session, actor, assessment: Assessment) -> Assessmen
         answers=dict(assessment.answers),
         register_fields=dict(assessment.register_fields),
         risk={"nl": result.as_dict("nl"), "en": result.as_dict("en")},
-def risk_of(assessment: Assessment) -> scoring.RiskResult:
-    """The risk result of the assessment's current answers and register fields."""
-    return scoring.compute(
-        bank_of(assessment), assessment.answers, register_fields=assessment.register_fields
-    )
-
-
         risk_level=result.level,
         blocking=result.blocking,
         personal_data=answer_rules.processes_personal_data(bank, assessment.answers),
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
-    if rules_v2.applies_to(bank):
-        for key, problem in level_requirements.submission_problems(risk_of(assessment)).items():
-            problems.setdefault(key, problem)
     )
     session.add(version)
     assessment.versions.append(version)
