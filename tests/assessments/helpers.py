@@ -1,15 +1,44 @@
 """Helpers for driving the assessment API in tests."""
 
+V1_SOURCE_FIELDS = (
+    "partner",
+    "dataset",
+    "legal_basis",
+    "agreement",
+    "agreement_expires",
+    "quality_checks",
+    "pollution_risk",
+    "pollution_filter",
+    "feeds_back",
+)
 GOOD_SOURCE = {
     "partner": "police",
     "dataset": "Meldingen woonoverlast",
     "legal_basis": "Wpg art. 16",
+    # Bank 2: a legal basis a lawyer can check, and the source's story (CRM, AVG art. 6(4)).
+    "legal_basis_act": "Wet politiegegevens",
+    "legal_basis_article": "artikel 16",
+    "legal_basis_url": "https://wetten.overheid.nl/BWBR0022463/2024-01-01#Paragraaf3_Artikel16",
+    "data_categories": "Aantal meldingen van overlast per straat en per week.",
+    "partner_purpose": "Handhaving van de openbare orde.",
+    "compatibility": "Ook ons doel is het beperken van overlast op het adres.",
+    "collection": "Agenten leggen meldingen vast in het politiesysteem.",
+    "retention_partner": "5 jaar",
+    "retention_here": "1 jaar",
+    "holds_earlier_outcomes": "no",
     "agreement": "covenant",
     "quality_checks": "Steekproef per kwartaal",
     "pollution_risk": "yes",
     "pollution_filter": "Alleen meldingen met een proces-verbaal",
+    "pollution_filter_removes": "Meldingen zonder proces-verbaal.",
+    "pollution_filter_checked": "Steekproef van 200 meldingen, twee beoordelaars.",
+    "pollution_filter_remains": "Meldingen met een proces-verbaal, ook uit motieven die wij niet zien.",
     "feeds_back": "no",
 }
+
+
+# The same source as bank 1 knew it (its row had fewer fields).
+V1_SOURCE = {key: value for key, value in GOOD_SOURCE.items() if key in V1_SOURCE_FIELDS}
 
 
 def create(api, role="submitter", **fields):
@@ -52,12 +81,11 @@ def sample_answer(question):
     kind = question["type"]
     if kind in ("text", "textarea"):
         return "Voorbeeldantwoord."
-    if kind in ("yes_no_unsure", "choice", "scale4"):
-        return (
-            question["options"][-1]["value"]
-            if kind == "yes_no_unsure"
-            else question["options"][0]["value"]
-        )
+    if kind == "yes_no_unsure":
+        # "No": in bank 2 "unsure" counts as "yes" for every hard rule (and blocks art. 5).
+        return "no"
+    if kind in ("choice", "scale4"):
+        return question["options"][0]["value"]
     if kind == "multichoice":
         return [question["options"][-1]["value"]]
     if kind == "number":

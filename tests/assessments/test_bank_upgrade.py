@@ -9,7 +9,7 @@ from assessments.models import Assessment
 from portal import audit
 from portal.extensions import db
 from tests.assessments.helpers import create, fill_everything
-from tests.assessments.test_review import LOW_RISK, decide
+from tests.assessments.test_review import LOW_RISK_V1, decide
 from tests.conftest import csrf_token_from
 
 V2_ONLY = {q.id for q in get_bank("uthiek", 2).questions} - {
@@ -30,7 +30,7 @@ def _approved_version_1(api) -> int:
     assessment_id = _started_on_version_1(api)
     fill_everything(api, assessment_id)
     url = f"/api/v1/assessments/{assessment_id}"
-    saved = api("submitter").put(f"{url}/answers", json={"answers": LOW_RISK})
+    saved = api("submitter").put(f"{url}/answers", json={"answers": LOW_RISK_V1})
     assert saved.status_code == 200, saved.json
     submitted = api("submitter").post(f"{url}/submit")
     assert submitted.status_code == 200, submitted.json
@@ -65,7 +65,7 @@ def test_a_version_1_assessment_stays_on_version_1(api, client, users, login_as)
     assert client.get(f"{page}/ai_act").status_code == 404  # no such part in version 1
 
     fill_everything(api, assessment_id)
-    assert api("submitter").put(f"{url}/answers", json={"answers": LOW_RISK}).status_code == 200
+    assert api("submitter").put(f"{url}/answers", json={"answers": LOW_RISK_V1}).status_code == 200
     submitted = api("submitter").post(f"{url}/submit")
     assert submitted.status_code == 200, submitted.json
     assert decide(api, "reviewer", assessment_id).status_code == 201

@@ -14,7 +14,7 @@ from portal import audit
 from portal.db import history_unlocked
 from portal.extensions import db
 from register.models import Algorithm
-from tests.assessments.helpers import GOOD_SOURCE, create, fill_everything
+from tests.assessments.helpers import GOOD_SOURCE, V1_SOURCE, create, fill_everything
 
 LOW_RISK = {
     "core.risk_profiling": "no",
@@ -26,6 +26,11 @@ LOW_RISK = {
     "provenance.sources": [{**GOOD_SOURCE, "pollution_risk": "no", "pollution_filter": ""}],
 }
 PROFILING = {**LOW_RISK, "core.risk_profiling": "yes"}  # at least level 3: the whole board
+# For assessments kept on bank 1 (its source rows have fewer fields).
+LOW_RISK_V1 = {
+    **LOW_RISK,
+    "provenance.sources": [{**V1_SOURCE, "pollution_risk": "no", "pollution_filter": ""}],
+}
 
 
 def submitted(api, answers, **fields):
