@@ -108,6 +108,7 @@ def _record_objects(bank, answers):
     when = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
     risk = scoring.compute(bank, answers).as_dict("nl")
     version = SimpleNamespace(
+        id=None,  # not stored: lookups by version find nothing
         number=1,
         bank_id=bank.id,
         bank_version=bank.version,
