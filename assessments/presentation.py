@@ -357,40 +357,53 @@ def explain_level(risk: dict, completeness: dict) -> LevelExplanation:
 class MissingItem:
     label: str
     anchor: str
+    message: str = ""  # why, when it is more than a missing answer
 
 
 @dataclass
 class MissingSection:
-    id: str  # a section id, or "" for the register fields
+    id: str  # a section id, "" for the register fields, "?" for the rest
     title: str
     items: list[MissingItem]
 
 
+def _reason(value, translate) -> str:
+    """The message of a submission problem, or "" for a plain missing answer."""
+    if value is None or value == "required" or str(getattr(value, "code", "")) == "required":
+        return ""
+    return str(translate(value))
+
+
 def missing_by_section(
     bank: Bank,
-    problem_keys,
+    problems,
     lang: str,
     row_word: str,
     register_title: str,
     field_label,
     register_anchor=lambda name: f"f-{name}",
+    translate=str,
 ) -> list[MissingSection]:
     """What still blocks submission, per section in bank order, each item with the anchor
-    of its question (register fields: the field on the register page)."""
+    of its question (register fields: the field on the register page) and, when it is more
+    than a missing answer (a finding, a level's demand), the reason. `problems`: the keys
+    of `operations.submission_problems`, or the dict itself."""
+    values = problems if isinstance(problems, dict) else dict.fromkeys(problems)
     per_section: dict[str, list[MissingItem]] = {}
     register: list[MissingItem] = []
     other: list[MissingItem] = []
-    for key in problem_keys:
+    for key, value in values.items():
+        reason = _reason(value, translate)
         if key.startswith("algorithm."):
             name = key.removeprefix("algorithm.")
-            register.append(MissingItem(str(field_label(name)), register_anchor(name)))
+            register.append(MissingItem(str(field_label(name)), register_anchor(name), reason))
             continue
-        target = target_of(bank, key, lang, row_word)
+        target = target_of(bank, key.rstrip("+"), lang, row_word)
         if target is None:
-            other.append(MissingItem(key, ""))
+            other.append(MissingItem(reason or key, "", ""))
             continue
         per_section.setdefault(target.section_id, []).append(
-            MissingItem(target.label, target.anchor)
+            MissingItem(target.label, target.anchor, reason)
         )
     result = []
     if register:

@@ -28,7 +28,7 @@ from portal.auth import queries as account_queries
 from portal.auth.session import internal_required
 from portal.db import utcnow
 from portal.extensions import db
-from portal.problems import translate_all
+from portal.problems import translate, translate_all
 from register.labels import field_label
 
 blueprint = Blueprint("assessments", __name__, url_prefix="/intern")
@@ -234,6 +234,7 @@ def overview(assessment_id: int):
             _("The algorithm in the register"),
             field_label,
             _register_anchor,
+            translate,
         ),
         change_requests=presentation.change_requests(
             context["bank"], versions[-1] if versions else None, _lang()

@@ -444,3 +444,19 @@ def test_split_valid_keeps_a_bad_group_back_whole():
         "core.explain_to_residents",
         "discrimination.group_outcomes",
     }
+
+
+def test_a_blocking_finding_in_the_missing_list_says_why():
+    missing = presentation.missing_by_section(
+        BANK_1,
+        {"core.purpose": "required", "privacy.personal_data": "Resolve the signal x."},
+        "nl",
+        "regel %(number)s",
+        "Register",
+        str,
+    )
+    items = {item.anchor: item.message for group in missing for item in group.items}
+    assert items["q-core_purpose"] == ""
+    assert items[
+        "q-privacy_personal_data-" + BANK_1.by_id["privacy.personal_data"].options[0].value
+    ] == ("Resolve the signal x.")

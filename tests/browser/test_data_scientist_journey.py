@@ -20,7 +20,8 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
     page.wait_for_url(re.compile(r"/intern/toetsingen/\d+$"))
     overview = page.url
     assert_accessible(page, "assessment overview")
-    assert "Niveau 1" in page.locator(".app-risk-panel").inner_text()
+    # Nothing answered: no level yet (issue 11: it said "Niveau 1: laag").
+    assert "Niveau nog niet te bepalen" in page.locator(".app-risk-panel").inner_text()
 
     # A conditional question: the group outcome table only applies to risk profiling.
     page.goto(f"{overview}/discrimination")
@@ -30,8 +31,10 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
     page.get_by_role("button", name="Opslaan als concept").click()
     page.wait_for_load_state()
     panel = page.locator(".app-risk-panel").inner_text()
+    assert "risicoprofilering" in panel  # the rule shows at once ...
+    fill_section(page, f"{overview}/core")  # ... the level once the core section is answered
+    panel = page.locator(".app-risk-panel").inner_text()
     assert re.search(r"Niveau [34]", panel), panel
-    assert "risicoprofilering" in panel
     screenshot(page, "scientist-1-core-risk")
 
     # With the script, a follow-up appears as soon as the answer changes, before saving.
@@ -66,7 +69,7 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
     page.evaluate(FILL_EMPTY)
     page.get_by_role("button", name="Opslaan als concept").click()
     page.wait_for_load_state()
-    assert "Niet opgeslagen" not in page.content()
+    assert page.locator("#error-summary").count() == 0
     assert page.locator("[name='q-provenance.sources-1-dataset']").input_value() == (
         "Inschrijvingen BRP"
     )
@@ -88,15 +91,21 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
     page.locator("[name='q-discrimination.legitimate_aim']").fill(careful)
     page.get_by_role("button", name="Opslaan als concept").click()
     page.wait_for_load_state()
-    assert "Niet opgeslagen" in page.content()
+    # The table is kept back with its message; the rest of the page is saved.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary = page.locator("#error-summary")
+    assert summary.get_by_role("link").first.get_attribute(
+        "href"
+    ) == f"#{outcomes}-1-selected".replace(".", "_")
     assert page.locator("[name='q-discrimination.legitimate_aim']").input_value() == careful
     assert page.locator(f"[name='{outcomes}-1-selected']").input_value() == "9000"
     screenshot(page, "scientist-3-invalid-kept")
     page.locator(f"[name='{outcomes}-1-selected']").fill("150")
     page.get_by_role("button", name="Opslaan als concept").click()
     page.wait_for_load_state()
-    assert "Niet opgeslagen" not in page.content()
-    assert "Verschil te groot" in page.content()  # 18.8% against 7.5%
+    assert page.locator("#error-summary").count() == 0
+    assert "groot verschil met de rest" in page.content()  # 18,8% against 7,5%
+    assert "18,8%" in page.content()  # Dutch number format (issue 11)
     panel = page.locator(".app-risk-panel").inner_text()
     # A flagged group outcome raises the level to at least 3.
     assert re.search(r"Niveau [34]", panel), panel
@@ -105,6 +114,22 @@ def test_data_scientist_fills_in_and_submits(page, demo_data):
 
     for section in SECTIONS:
         fill_section(page, f"{overview}/{section}")
+    # The hurried answers contradict each other (no personal data, yet permits of people are
+    # selected): the overview says what blocks submission, linked to the question.
+    page.goto(overview)
+    missing = page.locator(".app-missing-list")
+    assert "personal_data_contradiction" in missing.inner_text()
+    missing.get_by_role("link", name=re.compile("persoonsgegevens")).first.click()
+    page.wait_for_load_state()
+    assert "/privacy#" in page.url
+    page.goto(f"{overview}/explanations")  # a finding is resolved or explained
+    page.locator("[name='q-explanations.items-0-finding']").fill("personal_data_contradiction")
+    page.locator("[name='q-explanations.items-0-explanation']").fill(
+        "De vergunningen staan op naam van bedrijven, niet van personen."
+    )
+    page.get_by_role("button", name="Opslaan als concept").click()
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").count() == 0
     page.goto(f"{overview}/algoritme")  # what the public will read
     page.locator("[name='description_short']").fill(
         "Een computer kiest welke vergunningen een medewerker eerst controleert."

@@ -198,6 +198,7 @@ def test_every_internal_page_and_dashboard_passes_axe(page, live_app, demo_ids):
     scan(page, "/intern/beheer/audit", "audit log", seen, "auth.audit_log")
     optional = {
         "national.deliveries": ("/intern/beheer/landelijk-register", "national register"),
+        "quality.overview": ("/intern/beheer/kwaliteit", "register quality"),
         "residents.queue": ("/intern/vragen", "residents' questions (admin)"),
     }
     endpoints = internal_get_endpoints(live_app)
