@@ -16,8 +16,10 @@ from portal.auth.permissions import (
     can_manage_token,
     can_publish,
     can_resume_publication,
+    can_suspend,
     can_use_internal_side,
     can_view_audit_log,
+    directs,
     has_role,
     is_active_account,
 )
@@ -32,19 +34,25 @@ __all__ = [
     "can_administer_users",
     "can_comment_on_assessment",
     "can_create_assessment",
+    "can_declare_change",
     "can_edit_assessment",
+    "can_file_monitoring",
     "can_manage_token",
     "can_publish",
     "can_reassess",
+    "can_record_incident",
     "can_resume_publication",
     "can_retire_algorithm",
     "can_review_assessment",
     "can_submit_assessment",
+    "can_suspend",
     "can_use_internal_side",
+    "can_view_aftercare",
     "can_view_assessment",
     "can_view_audit_log",
     "can_view_working_copy",
     "can_withdraw_assessment",
+    "directs",
 ]
 
 # Assessment states in which the owner may still change the answers.
@@ -145,6 +153,28 @@ def can_reassess(user, assessment: AssessmentFacts) -> bool:
 def can_retire_algorithm(user, owner_ids: set[int]) -> bool:
     """Owners of an algorithm's assessments and admins take it out of use."""
     return is_active_account(user) and (ADMIN in user.roles or user.id in owner_ids)
+
+
+def can_file_monitoring(user, assessment: AssessmentFacts) -> bool:
+    """Monitoring reports after approval: the algorithm's owner (and co-editors), admins."""
+    return is_active_account(user) and (_is_author(user, assessment) or ADMIN in user.roles)
+
+
+def can_declare_change(user, assessment: AssessmentFacts) -> bool:
+    """Declaring a change to an algorithm in use: its owner (and co-editors), admins."""
+    return can_file_monitoring(user, assessment)
+
+
+def can_record_incident(user, assessment: AssessmentFacts | None, department: str) -> bool:
+    """Incidents and complaints: the owner, the director responsible, admins."""
+    if assessment is not None and can_file_monitoring(user, assessment):
+        return True
+    return can_suspend(user, department)
+
+
+def can_view_aftercare(user, assessment: AssessmentFacts | None, department: str) -> bool:
+    """The monitoring page of an algorithm: whoever may act on it there."""
+    return can_record_incident(user, assessment, department)
 
 
 def allowed_in_state(rule, user, assessment: AssessmentFacts, state: str) -> bool:

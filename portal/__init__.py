@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     page_cache.init_app(app)
     auth_session.init_app(app)
 
+    import assessments.aftercare_api  # monitoring, incidents, suspension in /api/v1
+    import assessments.aftercare_views  # the monitoring page in /intern
     import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.api_docs  # its schemas in the OpenAPI document
     import assessments.feedback_owner  # residents' questions go to the algorithm's owner
