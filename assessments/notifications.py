@@ -73,3 +73,31 @@ def notify_owner(session: Session, assessment: Assessment, outcome: str) -> None
         f"Uthiek: {assessment.title} - {labels[0]} / {labels[1]}",
         f"{bodies[0]}\n{bodies[1]}\n\n{link}\n",
     )
+
+
+def notify_board_of_monitoring(
+    session: Session, assessment: Assessment, name: str, rules: list[str], reopened: bool
+) -> None:
+    """A monitoring report breached its thresholds (or flagged a group): the board hears
+    it, with whether the assessment was reopened."""
+    people = people_with_role(session, REVIEWER)
+    authors = {assessment.owner_id, *(assessment.editor_ids or ())}
+    link = absolute_path(f"/intern/toetsingen/{assessment.id}")
+    subject_nl, subject_en = _dutch_and_english(N_("monitoring report outside its thresholds"))
+    body_nl, body_en = _dutch_and_english(
+        N_("The monitoring report of '%(title)s' is outside its thresholds: %(rules)s."),
+        title=name,
+        rules=", ".join(rules),
+    )
+    status = (
+        N_("The assessment is open again for a re-assessment.")
+        if reopened
+        else N_("The assessment was already open.")
+    )
+    status_nl, status_en = _dutch_and_english(status)
+    mail.queue(
+        session,
+        [p.email for p in people if p.id not in authors],
+        f"Uthiek: {subject_nl} / {subject_en}: {name}",
+        f"{body_nl} {status_nl}\n{body_en} {status_en}\n\n{link}\n",
+    )

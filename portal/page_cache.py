@@ -29,8 +29,19 @@ SKIPPED_HEADERS = frozenset({"set-cookie", "content-length", "date"})
 _GENERATION = text("SELECT MAX(id) FROM algorithm_versions WHERE state = 'published'")
 
 
-def generation() -> int:
-    return db.session.execute(_GENERATION).scalar() or 0
+# What else public pages show that changes without a publication (a suspension, an
+# incident): each package registers a function giving its own stamp of change.
+_EXTRA_GENERATIONS: list[Callable[[], str]] = []
+
+
+def add_generation(source: Callable[[], str]) -> None:
+    if source not in _EXTRA_GENERATIONS:
+        _EXTRA_GENERATIONS.append(source)
+
+
+def generation() -> str:
+    base = db.session.execute(_GENERATION).scalar() or 0
+    return ":".join([str(base), *(source() for source in _EXTRA_GENERATIONS)])
 
 
 def _cacheable() -> bool:

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from portal.api import api_blueprint, document_adjustments, documented_schemas, json_error
 from portal.extensions import db
 from portal.urls import absolute_url
-from register import feedback, queries
+from register import aftercare, feedback, queries
 from register.national import status as national_status
 from register.schemas import (
     AlgorithmListSchema,
@@ -97,6 +97,11 @@ def get_algorithm(slug: str):
     number = queries.latest_published_numbers(db.session, [algorithm.id])[algorithm.id]
     payload = entry_payload(algorithm, number)
     payload["feedback"] = feedback.public_feedback(db.session, algorithm.id)
+    payload["suspended"] = aftercare.suspended_json(
+        aftercare.current_suspension(db.session, algorithm.id)
+    )
+    payload["incidents"] = aftercare.public_incidents(db.session, algorithm.id)
+    payload["declared_changes"] = aftercare.public_changes(db.session, algorithm.id)
     payload["national"] = national_status.public_national(
         db.session, algorithm, lambda slug: absolute_url("register.entry", slug=slug)
     )

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from portal.urls import absolute_url
+from register.aftercare_schemas import DeclaredChangeSchema, PublicIncidentsSchema, SuspensionSchema
 from register.feedback_schemas import PublicFeedbackSchema
 from register.queries import MAX_FILTER_LENGTH, MAX_PAGE, SORTS
 from register.search import MAX_QUERY_LENGTH
@@ -88,6 +89,23 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
     feedback = fields.Nested(
         PublicFeedbackSchema,
         metadata={"description": "Residents' questions: only in GET /api/v1/algorithms/{slug}"},
+    )
+    suspended = fields.Nested(
+        SuspensionSchema,
+        allow_none=True,
+        metadata={
+            "description": "Null, or since when and why the algorithm is suspended (its "
+            "national status stays as published): only in GET /api/v1/algorithms/{slug}"
+        },
+    )
+    incidents = fields.Nested(
+        PublicIncidentsSchema,
+        metadata={"description": "Incidents and complaints: only in GET /api/v1/algorithms/{slug}"},
+    )
+    declared_changes = fields.List(
+        fields.Nested(DeclaredChangeSchema),
+        metadata={"description": "Changes the owner declared, newest first: only in GET "
+        "/api/v1/algorithms/{slug}"},
     )
 
     class Meta:

@@ -11,8 +11,8 @@ from portal import page_cache
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
+from register import aftercare, exchange, feed, queries
 from register import changes as version_diff
-from register import exchange, feed, queries
 from register.quality.checks import register_completeness
 
 register_blueprint = Blueprint("register", __name__)
@@ -70,6 +70,9 @@ def entry(slug: str):
         algorithm=algorithm,
         entry=algorithm.content,
         history=history,
+        suspension=aftercare.current_suspension(db.session, algorithm.id),
+        incidents=aftercare.public_incidents(db.session, algorithm.id),
+        declared_changes=aftercare.public_changes(db.session, algorithm.id),
         today=utcnow().date(),
     )
 

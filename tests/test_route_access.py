@@ -86,6 +86,74 @@ EXPECTED = {
     ),
     "api.list_feedback": ("GET", "/api/v1/feedback", TOKEN_API),
     "api.update_feedback": ("PUT", "/api/v1/feedback/1", {**NOT_FOUND, "anonymous": 401}),
+    # After approval (issue 12), on an entry without an assessment: there is no owner, so
+    # only the admin may act; monitoring and changes need an assessment (409).
+    "api.post_monitoring": (
+        "POST",
+        "/api/v1/algorithms/parkeervergunning/monitoring",
+        {**NOBODY, "anonymous": 401, "admin": 409},
+    ),
+    "api.post_change": (
+        "POST",
+        "/api/v1/algorithms/parkeervergunning/changes",
+        {**NOBODY, "anonymous": 401, "admin": 409},
+    ),
+    "api.post_incident": (
+        "POST",
+        "/api/v1/algorithms/parkeervergunning/incidents",
+        {**NOBODY, "anonymous": 401, "admin": 422},
+    ),
+    "api.put_incident": (
+        "PUT",
+        "/api/v1/algorithms/parkeervergunning/incidents/1",
+        {**NOBODY, "anonymous": 401, "admin": 404},
+    ),
+    "api.post_suspension": (
+        "POST",
+        "/api/v1/algorithms/parkeervergunning/suspension",
+        {**NOBODY, "anonymous": 401, "admin": 422},
+    ),
+    # Lifting needs a reason in a JSON body; the walk sends none with DELETE.
+    "api.delete_suspension": (
+        "DELETE",
+        "/api/v1/algorithms/parkeervergunning/suspension",
+        {**NOBODY, "anonymous": 401, "admin": 400},
+    ),
+    "assessments.aftercare_page": (
+        "GET",
+        "/intern/algoritmes/parkeervergunning/nazorg",
+        {**NOBODY, "admin": 200},
+    ),
+    "assessments.aftercare_monitoring": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/monitoring",
+        {**NOBODY, "admin": 409},
+    ),
+    "assessments.aftercare_change": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/wijziging",
+        {**NOBODY, "admin": 409},
+    ),
+    "assessments.aftercare_incident": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/incidenten",
+        {**NOBODY, "admin": 422},
+    ),
+    "assessments.aftercare_close_incident": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/incidenten/sluiten",
+        {**NOBODY, "admin": 404},
+    ),
+    "assessments.aftercare_suspend": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/schorsing",
+        {**NOBODY, "admin": 422},
+    ),
+    "assessments.aftercare_lift": (
+        "POST",
+        "/intern/algoritmes/parkeervergunning/nazorg/schorsing/opheffen",
+        {**NOBODY, "admin": 422},
+    ),
     "api.list_algorithms": ("GET", "/api/v1/algorithms", PUBLIC),
     "api.get_algorithm": ("GET", "/api/v1/algorithms/parkeervergunning", PUBLIC),
     "api.openapi": ("GET", "/api/openapi.json", PUBLIC),

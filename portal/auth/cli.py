@@ -33,8 +33,16 @@ def _user_or_fail(email: str) -> User:
     required=True,
     help=f"Role (repeat for several): {', '.join(ROLES)}.",
 )
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    help="A director decides for this department (repeat for several; none: all).",
+)
 @with_appcontext
-def create_command(email: str, name: str, roles: tuple[str, ...]) -> None:
+def create_command(
+    email: str, name: str, roles: tuple[str, ...], departments: tuple[str, ...] = ()
+) -> None:
     """Create a user. The password comes from $PASSWORD or a prompt."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
@@ -48,6 +56,8 @@ def create_command(email: str, name: str, roles: tuple[str, ...]) -> None:
         user = operations.create_user(db.session, None, email, name, set(roles), password=password)
     except operations.AccountError as error:
         raise click.ClickException(str(error)) from error
+    if departments:
+        user.departments = sorted({d.strip() for d in departments if d.strip()})
     db.session.commit()
     click.echo(f"created {user.email} ({', '.join(sorted(user.roles))})")
 

@@ -15,13 +15,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
+from portal.auth.roles import ADMIN, DIRECTOR, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 
 ROLE_LABELS = {
     SUBMITTER: _l("Submitter (data scientist, algorithm owner)"),
     REVIEWER: _l("Reviewer (Uthiek sounding board)"),
     PRIVACY_OFFICER: _l("Privacy officer"),
     ADMIN: _l("Administrator (register coordinator)"),
+    DIRECTOR: _l("Director (accountable for the algorithms of a department)"),
 }
 
 

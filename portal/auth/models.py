@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.roles import ROLES
@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     invite_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A director's departments (register `department` values); empty: all of them.
+    departments: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

@@ -8,7 +8,7 @@ one assessment live with the assessments (`assessments/permissions.py`) and buil
 
 from __future__ import annotations
 
-from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
+from portal.auth.roles import ADMIN, DIRECTOR, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 
 
 def is_active_account(user) -> bool:
@@ -22,7 +22,7 @@ def has_role(user, *roles: str) -> bool:
 
 
 def can_use_internal_side(user) -> bool:
-    return has_role(user, SUBMITTER, REVIEWER, PRIVACY_OFFICER, ADMIN)
+    return has_role(user, SUBMITTER, REVIEWER, PRIVACY_OFFICER, ADMIN, DIRECTOR)
 
 
 def can_administer_users(user) -> bool:
@@ -40,6 +40,21 @@ def can_publish(user) -> bool:
 
 def can_manage_token(user, token_owner_id: int) -> bool:
     return is_active_account(user) and (user.id == token_owner_id or ADMIN in user.roles)
+
+
+def directs(user, department: str) -> bool:
+    """A director decides for the departments listed on their account; one without any
+    listed decides for all."""
+    if not has_role(user, DIRECTOR):
+        return False
+    departments = set(getattr(user, "departments", None) or ())
+    return not departments or department in departments
+
+
+def can_suspend(user, department: str) -> bool:
+    """Suspend an algorithm of `department` or lift its suspension: admins and the
+    director responsible for it."""
+    return has_role(user, ADMIN) or directs(user, department)
 
 
 def can_resume_publication(user) -> bool:
