@@ -349,6 +349,7 @@ def _row(label: str, result: dict) -> str:
         f"| {label} | {result['idle_p95_ms']:.1f} ms | {result['busy_p95_ms']:.1f} ms "
         f"| {ratio:.2f}x | {result['approval_p50_ms']:.0f} ms | {result['approval_max_ms']:.0f} ms "
         f"| {result['published_s']:.1f} s | {result['approved']}/{result['approvals']} "
+        f"| {', '.join(str(s) for s in result['approval_statuses'])} "
         f"| {result['reader_errors']} |"
     )
 
@@ -405,9 +406,12 @@ def main() -> int:
         "on a machine busy with other work are noisy.",
         "",
         "| records rendered | readers p95 idle | readers p95 busy | ratio | approval p50 "
-        "| approval max | all published after | approved | reader errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| approval max | all published after | approved | approval answers | reader errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
         *rows,
+        "",
+        "Approval answers are HTTP statuses (201: decided; 503: the database was busy or "
+        "unreachable, the decision was not recorded; 0: no answer within 120 s).",
         "",
         f"Target (job queue): readers' p95 during the approvals at most {TARGET_RATIO:g}x idle: "
         + (
