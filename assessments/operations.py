@@ -101,6 +101,7 @@ def facts(assessment: Assessment) -> AssessmentFacts:
         status=assessment.status,
         editor_ids=frozenset(assessment.editor_ids or ()),
         ever_submitted=assessment.submitted_at is not None,
+        department=(assessment.register_fields or {}).get("department") or "",
     )
 
 

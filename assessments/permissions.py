@@ -23,7 +23,7 @@ from portal.auth.permissions import (
     has_role,
     is_active_account,
 )
-from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
+from portal.auth.roles import ADMIN, DIRECTOR, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 
 __all__ = [
     "EDITABLE_STATES",
@@ -34,13 +34,16 @@ __all__ = [
     "can_administer_users",
     "can_comment_on_assessment",
     "can_create_assessment",
+    "can_decide_as_director",
     "can_declare_change",
     "can_edit_assessment",
     "can_file_monitoring",
+    "can_judge_condition",
     "can_manage_token",
     "can_publish",
     "can_reassess",
     "can_record_incident",
+    "can_report_condition_evidence",
     "can_resume_publication",
     "can_retire_algorithm",
     "can_review_assessment",
@@ -50,8 +53,10 @@ __all__ = [
     "can_view_aftercare",
     "can_view_assessment",
     "can_view_audit_log",
+    "can_view_conditions",
     "can_view_working_copy",
     "can_withdraw_assessment",
+    "can_write_verdict",
     "directs",
 ]
 
@@ -74,6 +79,8 @@ class AssessmentFacts:
     status: str
     editor_ids: frozenset[int] = field(default_factory=frozenset)
     ever_submitted: bool = False
+    # The register department the algorithm belongs to (a director may be limited to some).
+    department: str = ""
 
 
 def _is_author(user, assessment: AssessmentFacts) -> bool:
@@ -92,6 +99,8 @@ def can_view_assessment(user, assessment: AssessmentFacts) -> bool:
     # Never submitted (a draft, or a draft withdrawn before submitting): the owner's alone.
     # Submitted, in review, approved and rejected can only be reached by submitting.
     submitted_once = assessment.ever_submitted or assessment.status not in NOT_YET_SUBMITTED
+    if has_role(user, DIRECTOR) and directs(user, assessment.department) and submitted_once:
+        return True  # the director decides on the board's advice for their departments
     return has_role(user, REVIEWER, PRIVACY_OFFICER) and submitted_once
 
 
@@ -175,6 +184,41 @@ def can_record_incident(user, assessment: AssessmentFacts | None, department: st
 def can_view_aftercare(user, assessment: AssessmentFacts | None, department: str) -> bool:
     """The monitoring page of an algorithm: whoever may act on it there."""
     return can_record_incident(user, assessment, department)
+
+
+def can_write_verdict(user, assessment: AssessmentFacts) -> bool:
+    """The board's joint verdict: any sounding-board member who may review the version,
+    while it is in review or waits for the director's decision."""
+    return (
+        has_role(user, REVIEWER)
+        and not _is_author(user, assessment)
+        and assessment.status in (*REVIEWABLE_STATES, workflow.AWAITING_DECISION)
+    )
+
+
+def can_decide_as_director(user, assessment: AssessmentFacts) -> bool:
+    """Adopt the board's advice or deviate from it: the director responsible for the
+    algorithm's department (never on their own work), once the board has advised."""
+    return (
+        directs(user, assessment.department)
+        and not _is_author(user, assessment)
+        and assessment.status == workflow.AWAITING_DECISION
+    )
+
+
+def can_report_condition_evidence(user, assessment: AssessmentFacts) -> bool:
+    """The algorithm's owner (and co-editors) report what they did to meet a condition."""
+    return is_active_account(user) and _is_author(user, assessment)
+
+
+def can_judge_condition(user, assessment: AssessmentFacts) -> bool:
+    """Accepting evidence (met), waiving with a reason or reopening a condition: the board
+    (the member who set it or any other member), never on their own work."""
+    return has_role(user, REVIEWER) and not _is_author(user, assessment)
+
+
+def can_view_conditions(user, assessment: AssessmentFacts) -> bool:
+    return can_view_assessment(user, assessment)
 
 
 def allowed_in_state(rule, user, assessment: AssessmentFacts, state: str) -> bool:

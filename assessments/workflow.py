@@ -10,11 +10,22 @@ DRAFT = "draft"
 SUBMITTED = "submitted"
 IN_REVIEW = "in_review"
 CHANGES_REQUESTED = "changes_requested"
+# The board's quorum has advised (for or against); the accountable director decides.
+AWAITING_DECISION = "awaiting_decision"
 APPROVED = "approved"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 
-STATES = (DRAFT, SUBMITTED, IN_REVIEW, CHANGES_REQUESTED, APPROVED, REJECTED, WITHDRAWN)
+STATES = (
+    DRAFT,
+    SUBMITTED,
+    IN_REVIEW,
+    CHANGES_REQUESTED,
+    AWAITING_DECISION,
+    APPROVED,
+    REJECTED,
+    WITHDRAWN,
+)
 
 SUBMIT = "submit"
 START_REVIEW = "start_review"
@@ -23,8 +34,9 @@ APPROVE = "approve"
 REJECT = "reject"
 WITHDRAW = "withdraw"
 REASSESS = "reassess"
+ADVISE = "advise"
 
-ACTIONS = (SUBMIT, START_REVIEW, REQUEST_CHANGES, APPROVE, REJECT, WITHDRAW, REASSESS)
+ACTIONS = (SUBMIT, START_REVIEW, REQUEST_CHANGES, ADVISE, APPROVE, REJECT, WITHDRAW, REASSESS)
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (DRAFT, SUBMIT): SUBMITTED,
@@ -36,6 +48,14 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (IN_REVIEW, APPROVE): APPROVED,
     (SUBMITTED, REJECT): REJECTED,
     (IN_REVIEW, REJECT): REJECTED,
+    # Where a director is responsible for the algorithm's department, the quorum's outcome
+    # is the board's advice and the director's decision approves or rejects (comply or
+    # explain). Without one, the quorum's outcome approves or rejects directly (as before).
+    (SUBMITTED, ADVISE): AWAITING_DECISION,
+    (IN_REVIEW, ADVISE): AWAITING_DECISION,
+    (AWAITING_DECISION, APPROVE): APPROVED,
+    (AWAITING_DECISION, REJECT): REJECTED,
+    (AWAITING_DECISION, WITHDRAW): WITHDRAWN,
     (DRAFT, WITHDRAW): WITHDRAWN,
     (SUBMITTED, WITHDRAW): WITHDRAWN,
     (IN_REVIEW, WITHDRAW): WITHDRAWN,

@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     page_cache.init_app(app)
     auth_session.init_app(app)
 
+    import assessments.advice_api  # verdict, director's decision, conditions in /api/v1
+    import assessments.advice_views  # their forms and pages in /intern
     import assessments.aftercare_api  # monitoring, incidents, suspension in /api/v1
     import assessments.aftercare_views  # the monitoring page in /intern
     import assessments.api  # adds /api/v1/assessments to the API blueprint
@@ -85,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from assessments.cli import records_cli
+    from assessments.reminders import reminders_cli
     from portal.auth.cli import users_cli
     from portal.cli import backup_command, demo_cli, restore_command
     from portal.jobs import jobs_cli
@@ -94,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -9,6 +9,7 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 
 from portal.api import api_blueprint, document_adjustments, documented_schemas, json_error
+from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import absolute_url
 from register import aftercare, feedback, queries
@@ -97,6 +98,12 @@ def get_algorithm(slug: str):
     number = queries.latest_published_numbers(db.session, [algorithm.id])[algorithm.id]
     payload = entry_payload(algorithm, number)
     payload["feedback"] = feedback.public_feedback(db.session, algorithm.id)
+    # The board's verdict, the director's decision and the conditions (issue 12), as the
+    # assessment side wrote them into the entry; open conditions past their deadline are
+    # overdue.
+    payload["verdict"] = algorithm.verdict
+    payload["director_decision"] = algorithm.director_decision
+    payload["conditions"] = algorithm.conditions_on(utcnow().date())
     payload["suspended"] = aftercare.suspended_json(
         aftercare.current_suspension(db.session, algorithm.id)
     )

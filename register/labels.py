@@ -256,6 +256,7 @@ ASSESSMENT_STATUS_LABELS = {
     "submitted": _l("Submitted"),
     "in_review": _l("In review"),
     "changes_requested": _l("Changes requested"),
+    "awaiting_decision": _l("Waiting for the director's decision"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "withdrawn": _l("Withdrawn"),

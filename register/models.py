@@ -77,6 +77,16 @@ class Algorithm(db.Model):
     earlier_records: Mapped[list] = mapped_column(
         JSONType, default=list, server_default=text("'[]'")
     )
+    # The sounding board's verdict and the director's decision on the approved version, and
+    # the board's conditions ([{"text", "deadline", "status"}], no names), as the assessment
+    # side wrote them (`register.operations.attach_advice` / `attach_conditions`).
+    verdict: Mapped[dict | None] = mapped_column(JSONType, default=None)
+    director_decision: Mapped[dict | None] = mapped_column(JSONType, default=None)
+    conditions: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
+    # Moves with every change of the three above: the public page cache's generation.
+    advice_updated_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, default=None, index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -95,6 +105,26 @@ class Algorithm(db.Model):
         from register.standard import STATUS_RETIRED
 
         return self.status == STATUS_RETIRED
+
+    def conditions_on(self, today: dt.date) -> list[dict]:
+        """The conditions as written, with open ones past their deadline as overdue."""
+        shown = []
+        for item in self.conditions or []:
+            status = item.get("status")
+            deadline = item.get("deadline")
+            if status == "open" and deadline and deadline < today.isoformat():
+                status = "overdue"
+            shown.append(
+                {
+                    "text": item.get("text", ""),
+                    "deadline": deadline,
+                    "status": status,
+                }
+            )
+        return shown
+
+    def has_overdue_conditions(self, today: dt.date) -> bool:
+        return any(c["status"] == "overdue" for c in self.conditions_on(today))
 
     def published_versions(self) -> list[AlgorithmVersion]:
         return [v for v in self.versions if v.state == VERSION_PUBLISHED]

@@ -286,3 +286,42 @@ def attach_record(
     algorithm.record_decided_at = decided_at
     algorithm.reassessment_due = reassessment_due
     algorithm.risk_level = risk_level
+
+
+def attach_advice(algorithm: Algorithm, *, verdict: dict | None, director_decision: dict | None):
+    """Publication of an approved assessment writes the board's verdict and the director's
+    decision on it (None: approved before either existed). Called in the transaction that
+    stores the record and publishes."""
+    algorithm.verdict = verdict
+    algorithm.director_decision = director_decision
+    algorithm.advice_updated_at = utcnow()
+
+
+def attach_conditions(algorithm: Algorithm, conditions: list[dict]) -> None:
+    """The board's conditions as the public sees them: [{"text", "deadline", "status"}]."""
+    public = [
+        {"text": c["text"], "deadline": c.get("deadline"), "status": c["status"]}
+        for c in conditions
+    ]
+    if public != (algorithm.conditions or []):
+        algorithm.conditions = public
+        algorithm.advice_updated_at = utcnow()
+
+
+def advice_stamp() -> str:
+    """Moves with every change of an entry's verdict, decision or conditions: part of the
+    public page cache's generation (one query)."""
+    from sqlalchemy import func
+
+    from portal.extensions import db
+
+    return str(db.session.execute(select(func.max(Algorithm.advice_updated_at))).scalar() or "")
+
+
+def _register_advice_stamp() -> None:
+    from portal import page_cache
+
+    page_cache.add_generation(advice_stamp)
+
+
+_register_advice_stamp()

@@ -90,6 +90,29 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
         PublicFeedbackSchema,
         metadata={"description": "Residents' questions: only in GET /api/v1/algorithms/{slug}"},
     )
+    verdict = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The sounding board's verdict on the approved version "
+            "(want_this, explain_to_residents, advice, reasons), or null: only in GET "
+            "/api/v1/algorithms/{slug}"
+        },
+    )
+    director_decision = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The director's decision on that advice (decision adopt|deviate, "
+            "reasons, advice, result, overrides_negative_advice, decided_at), or null: only "
+            "in GET /api/v1/algorithms/{slug}"
+        },
+    )
+    conditions = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "The board's conditions [{text, deadline, status: open|met|"
+            "overdue|waived}], no names: only in GET /api/v1/algorithms/{slug}"
+        },
+    )
     suspended = fields.Nested(
         SuspensionSchema,
         allow_none=True,

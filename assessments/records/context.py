@@ -80,6 +80,10 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
         },
         "answers": answers,
         "reviews": reviews,
+        # The board's joint verdict and the director's decision on it (issue 12); empty for
+        # versions approved before either existed.
+        "verdict": _verdict(version),
+        "director_decision": _director_decision(version),
     }
     if not public:
         data["risk"] = risk
@@ -89,6 +93,20 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
             version.bank_version, answers.get(GROUP_OUTCOMES) or []
         ).as_dict()
     return data
+
+
+def _verdict(version: AssessmentVersion) -> dict | None:
+    from assessments import advice
+    from portal.extensions import db
+
+    return advice.verdict_json(advice.verdict_of(db.session, version))
+
+
+def _director_decision(version: AssessmentVersion) -> dict | None:
+    from assessments import advice
+    from portal.extensions import db
+
+    return advice.decision_json(advice.decision_of(db.session, version))
 
 
 def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -> tuple:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import assessments.records.pdf as pdf
-from assessments import rules_v2
+from assessments import advice, obligations, rules_v2
 from assessments.bank import get_bank
 from assessments.models import RECORD_PUBLIC, Assessment, Record
 from assessments.records.store import RECORD_KINDS, sha256
@@ -117,6 +117,13 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
         reassessment_due=assessment.reassessment_due,
         risk_level=version.risk_level,
     )
+    # The board's verdict, the director's decision and the conditions go with it.
+    register_operations.attach_advice(
+        algorithm,
+        verdict=advice.verdict_json(advice.verdict_of(session, version)),
+        director_decision=advice.decision_json(advice.decision_of(session, version)),
+    )
+    obligations.sync_register(session, assessment)
     assessment.publication_pending = False
     audit.record(
         session,

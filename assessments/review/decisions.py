@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessments import notifications, operations, permissions, quorum, schedule, workflow
+from assessments import advice, notifications, operations, permissions, quorum, workflow
 from assessments.bank import get_bank
 from assessments.models import Assessment, Review
 from assessments.operations import facts
@@ -16,6 +16,7 @@ from assessments.review.errors import (
     ReviewForbiddenError,
     ReviewInvalidError,
 )
+from assessments.review.outcome import apply_outcome
 from assessments.review.queries import current_version, quorum_state
 from assessments.review.transitions import lock, transition
 from assessments.review.validation import clean_review
@@ -75,25 +76,19 @@ def decide(session: Session, actor, assessment: Assessment, data: dict) -> quoru
             transition(session, actor, assessment, workflow.START_REVIEW)
         return outcome
 
-    action = {
-        quorum.OUTCOME_APPROVED: workflow.APPROVE,
-        quorum.OUTCOME_REJECTED: workflow.REJECT,
-        quorum.OUTCOME_CHANGES_REQUESTED: workflow.REQUEST_CHANGES,
-    }[outcome.state]
-    transition(session, actor, assessment, action)
-    now = utcnow()
-    version.outcome = outcome.state
-    version.decided_at = now
-    assessment.decided_at = now
-    if outcome.state == quorum.OUTCOME_APPROVED:
-        # The record is rendered after this commits; publication waits for it.
-        assessment.publication_pending = True
-        assessment.reassessment_due = schedule.reassessment_due(
-            version.risk_level,
-            now.date(),
-            [r.proposed_reassessment for r in version.reviews if r.decision in quorum.APPROVALS],
-        )
-    notifications.notify_owner(session, assessment, outcome.state)
+    if outcome.state == quorum.OUTCOME_CHANGES_REQUESTED:
+        transition(session, actor, assessment, workflow.REQUEST_CHANGES)
+        now = utcnow()
+        version.outcome = outcome.state
+        version.decided_at = now
+        assessment.decided_at = now
+        notifications.notify_owner(session, assessment, outcome.state)
+    elif advice.director_required(session, assessment):
+        # The quorum's outcome is the board's advice; the director decides on it.
+        transition(session, actor, assessment, workflow.ADVISE)
+        advice.notify_directors(session, assessment)
+    else:
+        apply_outcome(session, actor, assessment, version, outcome.state)
     return outcome
 
 

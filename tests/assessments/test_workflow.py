@@ -21,6 +21,12 @@ ALLOWED = {
     ("in_review", "withdraw"): "withdrawn",
     ("changes_requested", "withdraw"): "withdrawn",
     ("approved", "reassess"): "draft",
+    # The board advises, the director decides (issue 12).
+    ("submitted", "advise"): "awaiting_decision",
+    ("in_review", "advise"): "awaiting_decision",
+    ("awaiting_decision", "approve"): "approved",
+    ("awaiting_decision", "reject"): "rejected",
+    ("awaiting_decision", "withdraw"): "withdrawn",
 }
 FORBIDDEN = sorted(set(itertools.product(workflow.STATES, workflow.ACTIONS)) - set(ALLOWED))
 

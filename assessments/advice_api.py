@@ -1,0 +1,238 @@
+"""The board's verdict, the director's decision and the conditions in the API (bearer
+tokens). The rules live in `assessments.advice` and `assessments.obligations`; this module
+only translates."""
+
+from __future__ import annotations
+
+from flask import abort, g, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from assessments import advice, obligations, operations, permissions, review
+from assessments.models import Assessment
+from assessments.records import jobs as record_jobs
+from assessments.schemas import assessment_json, check_shape
+from assessments.visibility import as_seen_by
+from portal.api import api_blueprint, document_schema
+from portal.auth.session import token_required
+from portal.db import utcnow
+from portal.errors import json_error
+from portal.extensions import db
+
+_TEXT = {"validate": validate.Length(max=advice.MAX_VERDICT_TEXT)}
+
+
+class VerdictInSchema(Schema):
+    want_this = fields.String(
+        required=True, metadata={"description": "Willen we dit? In the board's words"}, **_TEXT
+    )
+    explain_to_residents = fields.String(
+        required=True,
+        metadata={"description": "Kunnen we dit met goed fatsoen uitleggen aan onze bewoners?"},
+        **_TEXT,
+    )
+    advice = fields.String(
+        required=True,
+        validate=validate.OneOf(advice.ADVICES),
+        metadata={"description": "Must match what the members' decisions add up to, once known"},
+    )
+    reasons = fields.String(required=True, metadata={"description": "For residents (B1)"}, **_TEXT)
+
+
+class DirectorDecisionInSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(advice.DIRECTOR_DECISIONS))
+    reasons = fields.String(metadata={"description": "Required to deviate"}, **_TEXT)
+
+
+class EvidenceInSchema(Schema):
+    text = fields.String()
+    link = fields.String(metadata={"description": "http(s):// address"})
+
+
+class ConditionUpdateInSchema(Schema):
+    status = fields.String(
+        validate=validate.OneOf(obligations.JUDGED),
+        metadata={"description": "The board: met (needs evidence), waived (needs reason), open"},
+    )
+    evidence = fields.Raw(
+        metadata={
+            "description": "The owner: a text, or {text, link}",
+            "oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/EvidenceInSchema"}],
+        }
+    )
+    reason = fields.String(metadata={"description": "Why it is waived or opened again"})
+
+
+class ConditionSchema(Schema):
+    id = fields.Integer(required=True)
+    assessment_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    text = fields.String(required=True)
+    owner = fields.String(required=True)
+    deadline = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(obligations.STATUSES))
+    set_by = fields.Integer(required=True, allow_none=True)
+    evidence = fields.Dict(required=True)
+    waive_reason = fields.String(required=True)
+    history = fields.List(fields.Dict(), required=True)
+
+
+class ConditionListSchema(Schema):
+    conditions = fields.List(fields.Nested(ConditionSchema), required=True)
+
+
+for _schema in (
+    EvidenceInSchema,
+    VerdictInSchema,
+    DirectorDecisionInSchema,
+    ConditionUpdateInSchema,
+    ConditionSchema,
+    ConditionListSchema,
+):
+    document_schema(_schema.__name__, _schema)
+
+
+def _body(schema) -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(json_error(400, "The body must be a JSON object."))
+    errors = check_shape(schema, body)
+    if errors:
+        abort(json_error(422, "The request body is not valid.", fields=errors))
+    return body
+
+
+def _assessment(assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(json_error(404, "No assessment with this id."))
+    if not permissions.can_view_assessment(g.api_user, operations.facts(assessment)):
+        abort(json_error(403, "You may not do this with this assessment."))
+    return assessment
+
+
+def _run(step):
+    try:
+        result = step()
+    except review.ReviewError as failure:
+        db.session.rollback()
+        abort(json_error(failure.status, str(failure), fields=failure.fields or None))
+    db.session.commit()
+    return result
+
+
+def _advice_json(assessment: Assessment) -> dict:
+    version = review.current_version(assessment)
+    return {
+        "verdict": advice.verdict_json(advice.verdict_of(db.session, version)),
+        "director_decision": advice.decision_json(advice.decision_of(db.session, version)),
+        "assessment": assessment_json(as_seen_by(g.api_user, assessment), "nl"),
+    }
+
+
+@api_blueprint.post("/v1/assessments/<int:assessment_id>/verdict")
+@token_required
+def post_verdict(assessment_id: int):
+    """The sounding board's joint verdict on the current version (rewritable until the
+    director decides).
+    ---
+    post:
+      summary: Write the board's verdict
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      requestBody: {required: true, content: {application/json: {schema: VerdictInSchema}}}
+      responses:
+        200: {description: "verdict, director_decision (null) and the assessment"}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+        409: {$ref: "#/components/responses/Conflict"}
+        422: {description: "Not valid; advice 'mismatch' when it contradicts the decisions"}
+    """
+    assessment = _assessment(assessment_id)
+    body = _body(VerdictInSchema())
+    _run(lambda: advice.write_verdict(db.session, g.api_user, assessment, body))
+    return jsonify(_advice_json(assessment))
+
+
+@api_blueprint.post("/v1/assessments/<int:assessment_id>/director-decision")
+@token_required
+def post_director_decision(assessment_id: int):
+    """The director adopts the board's advice or deviates from it with reasons; approving
+    publishes the entry with the advice and the decision.
+    ---
+    post:
+      summary: The director's decision on the advice
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      requestBody: {required: true, content: {application/json: {schema: DirectorDecisionInSchema}}}
+      responses:
+        200:
+          description: "verdict, director_decision, the assessment (record_pending while
+            the record renders)"
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+        409: {$ref: "#/components/responses/Conflict"}
+        422: {description: "Not valid (reasons are required to deviate)"}
+    """
+    assessment = _assessment(assessment_id)
+    body = _body(DirectorDecisionInSchema())
+    _run(lambda: advice.decide_as_director(db.session, g.api_user, assessment, body))
+    # The same path as an approval by the quorum: a worker renders when there is a queue.
+    record_jobs.publish_after_approval(db.session, g.api_user, assessment)
+    return jsonify(_advice_json(assessment))
+
+
+@api_blueprint.get("/v1/assessments/<int:assessment_id>/conditions")
+@token_required
+def get_conditions(assessment_id: int):
+    """The board's conditions on every approved version, with evidence and history.
+    ---
+    get:
+      summary: Conditions of an assessment
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: assessment_id, required: true, schema: {type: integer}}]
+      responses:
+        200:
+          description: The conditions
+          content: {application/json: {schema: ConditionListSchema}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+    """
+    assessment = _assessment(assessment_id)
+    today = utcnow().date()
+    return jsonify(
+        {
+            "conditions": [
+                obligations.condition_json(c, today)
+                for c in obligations.of_assessment(db.session, assessment.id)
+            ]
+        }
+    )
+
+
+@api_blueprint.put("/v1/conditions/<int:condition_id>")
+@token_required
+def put_condition(condition_id: int):
+    """The owner reports evidence; the board accepts it (met), waives the condition with a
+    reason, or opens it again.
+    ---
+    put:
+      summary: Report evidence or judge a condition
+      security: [{bearerAuth: []}]
+      parameters: [{in: path, name: condition_id, required: true, schema: {type: integer}}]
+      requestBody: {required: true, content: {application/json: {schema: ConditionUpdateInSchema}}}
+      responses:
+        200: {description: The condition, content: {application/json: {schema: ConditionSchema}}}
+        403: {$ref: "#/components/responses/Forbidden"}
+        404: {$ref: "#/components/responses/NotFound"}
+        409: {$ref: "#/components/responses/Conflict"}
+        422: {description: Not valid}
+    """
+    condition = db.session.get(obligations.Condition, condition_id)
+    if condition is None or not permissions.can_view_conditions(
+        g.api_user, operations.facts(condition.assessment)
+    ):
+        # Who may not see the assessment does not learn the condition exists.
+        return json_error(404, "No condition with this id.")
+    body = _body(ConditionUpdateInSchema())
+    _run(lambda: obligations.update(db.session, g.api_user, condition, body))
+    return jsonify(obligations.condition_json(condition, utcnow().date()))
