@@ -221,7 +221,10 @@ def requirements(
                     "publication (AI Act art. 49).",
                 ),
                 "met": _filled(answer("ai_act.eu_database_url")),
-                "before": BEFORE_PUBLICATION,
+                # Asked at submission: answers freeze then, and approval publishes at once, so
+                # a link missing at submission could never be added before publication.
+                # Publication still checks it (publication_problems) as a second line.
+                "before": BEFORE_SUBMISSION,
                 "question": "ai_act.eu_database_url",
             }
         )
@@ -244,6 +247,7 @@ _REQUIREMENT_PROBLEMS = {
     "group_analysis": PROBLEM_CODES.GROUP_ANALYSIS_MISSING,
     "legal_review": PROBLEM_CODES.LEGAL_REVIEW_MISSING,
     "fria": PROBLEM_CODES.FRIA_MISSING,
+    "eu_database": PROBLEM_CODES.EU_DATABASE_MISSING,
 }
 
 
@@ -293,5 +297,5 @@ def publication_problems(result) -> dict[str, Problem]:
     return {
         demand["question"]: problem(PROBLEM_TEXTS, PROBLEM_CODES.EU_DATABASE_MISSING)
         for demand in result.requirements
-        if demand["before"] == BEFORE_PUBLICATION and not demand["met"]
+        if demand["id"] == "eu_database" and not demand["met"]
     }

@@ -179,17 +179,20 @@ def test_an_approved_high_risk_system_is_published_with_its_eu_link(api, board):
     assert algorithm.versions[-1].content["eu_database_url"] == "https://ec.europa.eu/eu-db/42"
 
 
-def test_an_approved_high_risk_system_without_eu_link_is_not_published(api, board):
+def test_a_high_risk_system_without_eu_link_cannot_be_submitted(api, board):
+    # Answers freeze at submission and approval publishes at once: a link missing at
+    # submission could never be added before publication, so it is asked for then.
     assessment = started(api, profiling(FRIA), publication_category="Hoog-risico AI-systeem")
+    refused = submit(api, assessment["id"])
+    assert refused.status_code == 422, refused.json
+    assert "EU database" in refused.json["error"]["fields"]["ai_act.eu_database_url"]
+    url = f"/api/v1/assessments/{assessment['id']}"
+    link = {"ai_act.eu_database_url": "https://ec.europa.eu/ai-act-database/123"}
+    assert api("submitter").put(f"{url}/answers", json={"answers": link}).status_code == 200
     submitted = submit(api, assessment["id"])
     assert submitted.status_code == 200, submitted.json
     eu = next(d for d in submitted.json["risk"]["requirements"] if d["id"] == "eu_database")
-    assert (eu["met"], eu["before"]) == (False, "publication")
-    _approve_by_everyone(api, assessment["id"], board)
-    db.session.expire_all()
-    stored = db.session.get(Assessment, assessment["id"])
-    assert stored.publication_pending is True
-    assert stored.algorithm is None or not stored.algorithm.is_published
+    assert (eu["met"], eu["before"]) == (True, "submission")
 
 
 def test_the_record_shows_what_the_level_demands(api, board):
