@@ -82,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from register.quality.views import quality_blueprint
 
     app.register_blueprint(quality_blueprint)  # /intern/beheer/kwaliteit
+    from register.compare_views import compare_blueprint
+
+    app.register_blueprint(compare_blueprint)  # /vergelijk
     csrf.exempt(api_blueprint)  # the API authenticates with tokens, never with cookies
 
     errors.init_app(app)

@@ -79,6 +79,17 @@ def import_command(
         raise click.ClickException(str(error)) from error
     for line in report.lines():
         click.echo(line)
+    if not draft and (report.imported or report.updated):
+        _refresh_similar()
+
+
+def _refresh_similar() -> None:
+    """After an import: the similar entries and comparison data (register/similar.py)."""
+    from register import similar
+
+    result = similar.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"similar entries: {result.entries} entries compared in {result.seconds:.1f} s")
 
 
 def progress_text(done: int, total: int, stored: int, elapsed: float) -> str:
@@ -211,3 +222,19 @@ register_cli.add_command(sync_national_command)
 from register.quality.cli import check_links_command  # noqa: E402
 
 register_cli.add_command(check_links_command)
+
+
+@register_cli.command("similar-index")
+@with_appcontext
+def similar_index_command() -> None:
+    """Recompute the similar entries at other organisations and the comparison data
+    (register/similar.py). `register import` runs it after every import; run it after
+    publishing in the portal (or nightly) as well."""
+    from register import similar
+
+    report = similar.rebuild(db.session)
+    db.session.commit()
+    click.echo(
+        f"{report.entries} entries compared, {report.with_similar} with similar entries "
+        f"elsewhere, in {report.seconds:.1f} s"
+    )

@@ -67,6 +67,7 @@ EXPECTED = {
     "register.entry_feed": ("GET", "/algoritmes/parkeervergunning/feed.atom", PUBLIC),
     "register.department_feed": ("GET", "/afdelingen/Mobiliteit/feed.atom", PUBLIC),
     "register.theme_feed": ("GET", "/themas/Verkeer/feed.atom", PUBLIC),
+    "compare.compare_page": ("GET", "/vergelijk?doel=parkeren&categorie=Verkeer", PUBLIC),
     # Residents' forms: no login; an empty form is refused (422), whoever sends it.
     "residents.ask": ("POST", "/algoritmes/parkeervergunning/vraag", dict.fromkeys(ROLES, 422)),
     "residents.subscribe_form": ("GET", "/abonneren", PUBLIC),
