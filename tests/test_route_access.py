@@ -120,6 +120,7 @@ EXPECTED = {
         "/api/v1/algorithms/parkeervergunning/suspension",
         {**NOBODY, "anonymous": 401, "admin": 400},
     ),
+    "assessments.aftercare_index": ("GET", "/intern/algoritmes/nazorg", INTERNAL),
     "assessments.aftercare_page": (
         "GET",
         "/intern/algoritmes/parkeervergunning/nazorg",
