@@ -20,7 +20,7 @@ from assessments import monitoring_rules, notifications, outcomes, permissions, 
 from assessments.models import Assessment, AssessmentVersion
 from assessments.operations import facts
 from portal import audit
-from portal.auth.roles import ADMIN
+from portal.auth.roles import ADMIN, DIRECTOR
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from register import aftercare as register_aftercare
@@ -121,6 +121,24 @@ def reports_of(session: Session, algorithm: Algorithm) -> list[MonitoringReport]
             .order_by(MonitoringReport.period_end.desc(), MonitoringReport.id.desc())
         )
     )
+
+
+MAX_LISTED = 500
+
+
+def algorithms_for(session: Session, user) -> list[Algorithm]:
+    """The published algorithms `user` follows up: all for admins, a director's
+    departments (all without any), an owner's own."""
+    query = select(Algorithm).where(Algorithm.is_published.is_(True))
+    departments = list(getattr(user, "departments", None) or [])
+    director = permissions.has_role(user, DIRECTOR)
+    if not (permissions.has_role(user, ADMIN) or (director and not departments)):
+        owned = select(Assessment.algorithm_id).where(Assessment.owner_id == user.id)
+        mine = Algorithm.id.in_(owned)
+        if director:
+            mine = mine | Algorithm.department.in_(departments)
+        query = query.where(mine)
+    return list(session.scalars(query.order_by(Algorithm.sort_name).limit(MAX_LISTED)))
 
 
 # ------------------------------------------------------------------------------ validation

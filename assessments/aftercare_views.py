@@ -127,6 +127,16 @@ def _act(slug: str, form, form_key: str, step, done: str):
     return redirect(url_for("assessments.aftercare_page", slug=slug))
 
 
+@blueprint.get("/algoritmes/nazorg")
+@internal_required(permissions.can_use_internal_side)
+def aftercare_index():
+    """The algorithms in use that this user follows up (owner, director, admin)."""
+    return render_template(
+        "assessments/aftercare_index.html",
+        algorithms=aftercare.algorithms_for(db.session, current_user),
+    )
+
+
 @blueprint.get("/algoritmes/<slug>/nazorg")
 @internal_required(permissions.can_use_internal_side)
 def aftercare_page(slug: str):

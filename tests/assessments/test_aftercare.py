@@ -354,3 +354,19 @@ def test_the_monitoring_page_works_without_javascript(api, approved, directors, 
     page = client.get(page_url).get_data(as_text=True)
     assert "Klacht over de brief." in page
     assert "buiten de drempels" in page
+
+
+def test_a_director_finds_the_algorithms_of_their_departments(
+    approved, directors, client, login_as
+):
+    _assessment_id, slug = approved
+    login_as(directors["director"])
+    assert client.get("/intern/").status_code == 200
+    listing = client.get("/intern/algoritmes/nazorg").get_data(as_text=True)
+    assert f"/intern/algoritmes/{slug}/nazorg" in listing
+    login_as(directors["other_director"])
+    listing = client.get("/intern/algoritmes/nazorg").get_data(as_text=True)
+    assert f"/intern/algoritmes/{slug}/nazorg" not in listing
+    login_as(directors["submitter"])
+    listing = client.get("/intern/algoritmes/nazorg").get_data(as_text=True)
+    assert f"/intern/algoritmes/{slug}/nazorg" in listing
