@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
     import register.api  # adds /api/v1/algorithms and /api/openapi.json
     import register.feedback_api  # noqa: F401 - residents' questions in /api/v1
+    from assessments import plain_language
     from assessments.records.http import public_records_blueprint
     from assessments.views import blueprint as assessments_blueprint
     from portal.api import api_blueprint
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from register import labels
 
     labels.init_app(app)
+    plain_language.init_app(app)
     from register.residents import residents_blueprint
     from register.views import register_blueprint
 
