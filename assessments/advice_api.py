@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import abort, g, jsonify, request
 from marshmallow import Schema, fields, validate
 
-from assessments import advice, obligations, operations, permissions, review
+from assessments import advice, obligations, operations, permissions, review, workflow
 from assessments.models import Assessment
 from assessments.records import jobs as record_jobs
 from assessments.schemas import assessment_json, check_shape
@@ -110,6 +110,12 @@ def _assessment(assessment_id: int) -> Assessment:
     return assessment
 
 
+def _may(rule, assessment: Assessment, state: str) -> None:
+    """Who may never do this hears so (403) whatever the body holds."""
+    if not permissions.allowed_in_state(rule, g.api_user, operations.facts(assessment), state):
+        abort(json_error(403, "You may not do this with this assessment."))
+
+
 def _run(step):
     try:
         result = step()
@@ -148,6 +154,7 @@ def post_verdict(assessment_id: int):
         422: {description: "Not valid; advice 'mismatch' when it contradicts the decisions"}
     """
     assessment = _assessment(assessment_id)
+    _may(permissions.can_write_verdict, assessment, workflow.SUBMITTED)
     body = _body(VerdictInSchema())
     _run(lambda: advice.write_verdict(db.session, g.api_user, assessment, body))
     return jsonify(_advice_json(assessment))
@@ -174,6 +181,7 @@ def post_director_decision(assessment_id: int):
         422: {description: "Not valid (reasons are required to deviate)"}
     """
     assessment = _assessment(assessment_id)
+    _may(permissions.can_decide_as_director, assessment, workflow.AWAITING_DECISION)
     body = _body(DirectorDecisionInSchema())
     _run(lambda: advice.decide_as_director(db.session, g.api_user, assessment, body))
     # The same path as an approval by the quorum: a worker renders when there is a queue.

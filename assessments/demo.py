@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessments import operations, records, review
+from assessments import advice, operations, records, review
 from assessments.bank import Bank, Question, current_bank
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
@@ -243,6 +243,8 @@ def load(session: Session) -> int:
             ("privacy", "privacy@demo.utrecht.nl"),
         )
     }
+    # The director decides on the board's advice (without one, the quorum decides).
+    director = accounts.get_by_email(session, "directeur@demo.utrecht.nl")
     if any(person is None for person in people.values()):
         return 0
     bank = current_bank()
@@ -322,8 +324,39 @@ def load(session: Session) -> int:
             ],
         },
     )
+    if approved.status == "awaiting_decision":
+        advice.write_verdict(
+            session,
+            people["board3"],
+            approved,
+            {
+                "want_this": "Ja. Schone straten in alle wijken, met minder ritten.",
+                "explain_to_residents": "Ja: het plan kijkt naar meldingen en weer, "
+                "niet naar wie er woont.",
+                "advice": "positive_with_conditions",
+                "reasons": "Goed uitgewerkt. We willen na een jaar zien dat alle wijken "
+                "even vaak aan de beurt zijn.",
+            },
+        )
+        advice.decide_as_director(session, director, approved, {"decision": "adopt"})
     session.flush()
     records.publish_approved(session, people["board3"], approved)
+    # awaiting the director's decision: the board advised positively
+    advised = start("Drukte voorspellen Stadskantoor", answers=SLIM_VEGEN, owner="owner2")
+    submit(advised, owner="owner2")
+    review.decide(session, people["board1"], advised, {"decision": "approve"})
+    if advised.status == "awaiting_decision":
+        advice.write_verdict(
+            session,
+            people["board1"],
+            advised,
+            {
+                "want_this": "Ja. Minder lang wachten aan de balie.",
+                "explain_to_residents": "Ja: het telt bezoekers, het kijkt niet wie ze zijn.",
+                "advice": "positive",
+                "reasons": "Geen persoonsgegevens, een medewerker plant de balies.",
+            },
+        )
     # rejected: a direct ground of nationality, the full board says no
     rejected = start(
         "Risicoscore bijstandsaanvragen",
@@ -343,6 +376,19 @@ def load(session: Session) -> int:
         rejected,
         {"decision": "reject", "comment": "Nationaliteit als kenmerk is niet uit te leggen."},
     )
+    if rejected.status == "awaiting_decision":
+        advice.write_verdict(
+            session,
+            people["board1"],
+            rejected,
+            {
+                "want_this": "Nee.",
+                "explain_to_residents": "Nee: nationaliteit als kenmerk is niet uit te leggen.",
+                "advice": "negative",
+                "reasons": "Een score op nationaliteit is discriminatie.",
+            },
+        )
+        advice.decide_as_director(session, director, rejected, {"decision": "adopt"})
     # withdrawn
     withdrawn = start("Automatisch vertalen van brieven", complete=False)
     review.withdraw(session, people["owner"], withdrawn)

@@ -58,7 +58,16 @@ def dashboard():
         overdue=lists.overdue,
         pending_records=lists.pending_records,
         can_create=permissions.can_create_assessment(current_user),
+        overdue_conditions=_overdue_conditions(),
     )
+
+
+def _overdue_conditions() -> list:
+    """The board's conditions past their deadline that this user may see (owners theirs;
+    board, directors and admins all they can view)."""
+    from assessments import obligations
+
+    return obligations.overdue_for(db.session, current_user, utcnow().date())
 
 
 @blueprint.get("/toetsingen")

@@ -57,7 +57,7 @@ def test_demo_creates_one_account_per_role_that_can_log_in(app):
         user = operations.authenticate(db.session, email, demo_users.DEMO_PASSWORD)
         assert user is not None, email
         roles |= set(user_roles)
-    assert roles == {"submitter", "reviewer", "privacy_officer", "admin"}
+    assert roles == {"submitter", "reviewer", "privacy_officer", "admin", "director"}
     assert "demo accounts" not in load(app).output  # not created twice
 
 
@@ -66,7 +66,7 @@ def test_demo_has_an_assessment_in_every_state_and_a_published_record(app, clien
     from assessments.models import Assessment, Record
 
     output = load(app).output
-    assert "7 assessments created" in output
+    assert "8 assessments created" in output
     states = {a.status for a in db.session.scalars(db.select(Assessment))}
     assert states == set(workflow.STATES)
     approved = db.session.scalars(

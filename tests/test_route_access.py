@@ -213,6 +213,53 @@ EXPECTED = {
         OWN_MISSING,
     ),
     "assessments.decide": ("POST", "/intern/toetsingen/{assessment}/besluit", NOBODY),
+    # The board's verdict, the director's decision and the conditions (issue 12).
+    "assessments.advice_page": ("GET", "/intern/toetsingen/{assessment}/advies", OWN_MISSING),
+    "assessments.write_verdict": (
+        "POST",
+        "/intern/toetsingen/{assessment}/advies/oordeel",
+        NOBODY,
+    ),
+    "assessments.director_decision": (
+        "POST",
+        "/intern/toetsingen/{assessment}/advies/besluit",
+        NOBODY,
+    ),
+    "assessments.conditions_page": (
+        "GET",
+        "/intern/toetsingen/{assessment}/voorwaarden",
+        OWN_DRAFT,
+    ),
+    "assessments.update_condition": (
+        "POST",
+        "/intern/voorwaarden/1",
+        {"anonymous": 302, **dict.fromkeys(ROLES[1:], 404)},
+    ),
+    "assessments.condition_evidence": (
+        "GET",
+        "/intern/voorwaarden/1/bewijs",
+        {"anonymous": 302, **dict.fromkeys(ROLES[1:], 404)},
+    ),
+    "api.post_verdict": (
+        "POST",
+        "/api/v1/assessments/{assessment}/verdict",
+        {"anonymous": 401, **dict.fromkeys(ROLES[1:], 403)},
+    ),
+    "api.post_director_decision": (
+        "POST",
+        "/api/v1/assessments/{assessment}/director-decision",
+        {"anonymous": 401, **dict.fromkeys(ROLES[1:], 403)},
+    ),
+    "api.get_conditions": (
+        "GET",
+        "/api/v1/assessments/{assessment}/conditions",
+        OWN_DRAFT_API,
+    ),
+    "api.put_condition": (
+        "PUT",
+        "/api/v1/conditions/1",
+        {"anonymous": 401, **dict.fromkeys(ROLES[1:], 404)},
+    ),
     "assessments.add_comment": ("POST", "/intern/toetsingen/{assessment}/opmerkingen", NOBODY),
     "assessments.resolve_comment": (
         "POST",

@@ -7,7 +7,7 @@ import os
 from sqlalchemy.orm import Session
 
 from portal.auth import operations
-from portal.auth.roles import ADMIN, PRIVACY_OFFICER, REVIEWER, SUBMITTER
+from portal.auth.roles import ADMIN, DIRECTOR, PRIVACY_OFFICER, REVIEWER, SUBMITTER
 
 # Known to everyone who reads this file: `demo load` is for local and test machines only.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "uthiek demo wachtwoord 2026")
@@ -20,6 +20,8 @@ DEMO_USERS = (
     ("klankbord3@demo.utrecht.nl", "Wim van Wijk", (REVIEWER,)),
     ("privacy@demo.utrecht.nl", "Priya Privacy", (PRIVACY_OFFICER,)),
     ("beheer@demo.utrecht.nl", "Bram Beheer", (ADMIN,)),
+    # Decides on the board's advice for every department (none listed).
+    ("directeur@demo.utrecht.nl", "Dewi Directeur", (DIRECTOR,)),
 )
 
 

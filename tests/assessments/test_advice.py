@@ -410,3 +410,24 @@ def test_the_owner_uploads_evidence_on_the_conditions_page(api, board, client, l
     download = client.get(f"/intern/voorwaarden/{cid}/bewijs")
     assert download.data == b"%PDF-1.4 bewijs"
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_the_review_page_says_the_quorum_in_plain_words(api, board, client, login_as, users):
+    aid = submitted(api, LOW_RISK)["id"]
+    login_as(users["reviewer"])
+    html = client.get(f"/intern/toetsingen/{aid}/beoordeling").get_data(as_text=True)
+    # Level 1: one of the three members is enough, not all three.
+    assert "Nog 1 van de 3 leden nodig." in html
+    assert f"/intern/toetsingen/{aid}/advies" in html
+
+
+def test_the_dashboard_lists_overdue_conditions(api, board, client, login_as, users):
+    aid, _slug = _approved_with_condition(api)
+    _make_overdue(aid)
+    for role in ("submitter", "reviewer", "admin"):
+        login_as(users[role])
+        html = client.get("/intern/").get_data(as_text=True)
+        assert "Voorwaarden te laat" in html, role
+        assert CONDITION["text"] in html
+    login_as(users["other_submitter"])
+    assert "Voorwaarden te laat" not in client.get("/intern/").get_data(as_text=True)
