@@ -370,3 +370,29 @@ def test_a_director_finds_the_algorithms_of_their_departments(
     login_as(directors["submitter"])
     listing = client.get("/intern/algoritmes/nazorg").get_data(as_text=True)
     assert f"/intern/algoritmes/{slug}/nazorg" in listing
+
+
+def test_the_cli_creates_a_director_for_departments(app):
+    from portal.auth.operations import get_by_email
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "dir@utrecht.nl",
+            "--name",
+            "Dina Directeur",
+            "--role",
+            "director",
+            "--department",
+            "Mobiliteit",
+            "--department",
+            "Wonen",
+        ],
+        env={"PASSWORD": PASSWORD},
+    )
+    assert result.exit_code == 0, result.output
+    user = get_by_email(db.session, "dir@utrecht.nl")
+    assert user.roles == {"director"}
+    assert user.departments == ["Mobiliteit", "Wonen"]
