@@ -15,6 +15,7 @@ Dutch words dropped and a few endings cut ("vergunningen" -> "vergunning").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -23,7 +24,6 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -78,7 +78,7 @@ class EntryProfile(db.Model):
     organization_key: Mapped[str] = mapped_column(String(100))
     provider_key: Mapped[str] = mapped_column(String(200))
     # [[algorithm_id, score], ...], most similar first.
-    similar: Mapped[list] = mapped_column(JSONType)
+    neighbours: Mapped[list] = mapped_column(JSONType)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -127,7 +127,7 @@ def entry_tokens(name: str | None, description: str | None, goal: str | None) ->
     return tokens(name) * NAME_WEIGHT + tokens(description) + tokens(goal)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Document:
     id: int
     organization_key: str
@@ -227,7 +227,7 @@ def _published_documents(session: Session) -> list[Document]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RebuildReport:
     entries: int
     with_similar: int
@@ -250,7 +250,7 @@ def rebuild(session: Session, now: dt.datetime | None = None) -> RebuildReport:
             "algorithm_id": document.id,
             "organization_key": document.organization_key,
             "provider_key": document.provider_key,
-            "similar": [[other, score] for other, score in similar],
+            "neighbours": [[other, score] for other, score in similar],
             "computed_at": now,
         }
         for document, similar in zip(documents, found, strict=True)
@@ -264,7 +264,7 @@ def rebuild(session: Session, now: dt.datetime | None = None) -> RebuildReport:
     )
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SimilarEntry:
     slug: str
     name: str
@@ -273,14 +273,30 @@ class SimilarEntry:
     score: float
 
 
-def _load_published(session: Session, ids: Iterable[int]) -> dict[int, Algorithm]:
+def _load_published(session: Session, ids: Iterable[int]) -> dict[int, SimilarEntry]:
+    """The named entries that are still published, without reading their whole content."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
-    found = session.scalars(
-        select(Algorithm).where(Algorithm.id.in_(wanted), Algorithm.is_published.is_(True))
+    rows = session.execute(
+        select(
+            Algorithm.id,
+            Algorithm.slug,
+            Algorithm.name,
+            Algorithm.organization,
+            Algorithm.content["description_short"].as_string(),
+        ).where(Algorithm.id.in_(wanted), Algorithm.is_published.is_(True))
     )
-    return {algorithm.id: algorithm for algorithm in found}
+    return {
+        row[0]: SimilarEntry(
+            slug=row[1],
+            name=row[2],
+            organization=row[3] or "",
+            description_short=row[4] or "",
+            score=0.0,
+        )
+        for row in rows
+    }
 
 
 def similar_lists(session: Session, algorithms: list[Algorithm]) -> dict[int, list[SimilarEntry]]:
@@ -289,7 +305,7 @@ def similar_lists(session: Session, algorithms: list[Algorithm]) -> dict[int, li
     if not algorithms:
         return {}
     profiles = session.execute(
-        select(EntryProfile.algorithm_id, EntryProfile.similar).where(
+        select(EntryProfile.algorithm_id, EntryProfile.neighbours).where(
             EntryProfile.algorithm_id.in_([a.id for a in algorithms])
         )
     ).all()
@@ -303,15 +319,7 @@ def similar_lists(session: Session, algorithms: list[Algorithm]) -> dict[int, li
             other = others.get(other_id)
             if other is None or organization_key(other.organization) == own:
                 continue
-            entries.append(
-                SimilarEntry(
-                    slug=other.slug,
-                    name=other.name,
-                    organization=other.organization,
-                    description_short=(other.content or {}).get("description_short", ""),
-                    score=float(score),
-                )
-            )
+            entries.append(dataclasses.replace(other, score=float(score)))
         result[algorithm.id] = entries
     return result
 

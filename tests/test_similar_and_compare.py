@@ -107,7 +107,7 @@ def test_the_entrys_own_organisation_is_never_listed(client, publish_entry):
     assert twin.slug not in similar_section(entry_page(client, ours.slug))
     # A stored row naming the own organisation (organisation changed since) is skipped too.
     profile = db.session.get(EntryProfile, ours.id)
-    profile.similar = [[twin.id, 0.9], [other.id, 0.8]]
+    profile.neighbours = [[twin.id, 0.9], [other.id, 0.8]]
     db.session.commit()
     assert [item.slug for item in similar.similar_to(db.session, ours)] == [other.slug]
 

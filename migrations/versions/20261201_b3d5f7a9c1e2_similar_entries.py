@@ -32,7 +32,7 @@ def upgrade():
         sa.Column("algorithm_id", sa.Integer(), nullable=False),
         sa.Column("organization_key", sa.String(length=100), nullable=False),
         sa.Column("provider_key", sa.String(length=200), nullable=False),
-        sa.Column("similar", JSON, nullable=False),
+        sa.Column("neighbours", JSON, nullable=False),
         sa.Column("computed_at", WHEN, nullable=False),
         sa.ForeignKeyConstraint(
             ["algorithm_id"],
