@@ -34,10 +34,11 @@ def visible_assessments(session: Session, user) -> list[Assessment | SubmittedVi
 
 
 def in_review(session: Session, user) -> list[Assessment]:
-    """Assessments in review that `user` may view, oldest submission first."""
+    """Assessments in review (or waiting for the director's decision) that `user` may
+    view, oldest submission first."""
     candidates = session.scalars(
         select(Assessment)
-        .where(Assessment.status.in_(workflow.UNDER_REVIEW))
+        .where(Assessment.status.in_((*workflow.UNDER_REVIEW, workflow.AWAITING_DECISION)))
         .order_by(Assessment.submitted_at)
     )
     return [a for a in candidates if permissions.can_view_assessment(user, facts(a))]

@@ -30,7 +30,13 @@ from portal.extensions import db
 PREVIOUS_RELEASE = "4196d8d"
 PREVIOUS_HEAD = "9c1c21cc8dd6"
 # Revisions added since the previous release; the upgrade must pass through each of them.
-NEW_REVISIONS = ("3f1a9c0e7b21", "5b8e2d4f6a13", "7c4d1e9b2a85", "8d2f3a6c1e47")
+NEW_REVISIONS = (
+    "3f1a9c0e7b21",
+    "5b8e2d4f6a13",
+    "7c4d1e9b2a85",
+    "8d2f3a6c1e47",
+    "a2c4e6f8b0d1",  # the board's conditions carried along as objects
+)
 
 
 def _previous_release(tmp_path: Path) -> Path:
@@ -202,6 +208,15 @@ def test_a_database_of_the_previous_release_upgrades_without_loss(
     assert hashlib.sha256(record.data).hexdigest() in entry_page
     assert "/algoritmes/slim-vegen/record.pdf" in entry_page
     assert "Slim vegen" in client.get("/algoritmes?q=vegen").get_data(as_text=True)
+    # The conditions of the approved version became objects (issue 12, a2c4e6f8b0d1), and
+    # the entry lists them publicly: text, deadline and status, no names.
+    conditions = client.get("/api/v1/algorithms/slim-vegen").json["conditions"]
+    assert conditions, "the approved demo version had a condition"
+    assert all(set(c) == {"text", "deadline", "status"} for c in conditions)
+    with app.app_context():
+        rows = db.session.execute(text("SELECT text, owner FROM assessment_conditions")).all()
+        assert [row.text for row in rows] == [c["text"] for c in conditions]
+        db.session.rollback()
 
     # History carried over is now protected by the database too.
     with app.app_context():

@@ -84,14 +84,19 @@ def diff_answers(old: dict, new: dict) -> dict[str, str]:
 
 
 def waiting_for(session: Session, user) -> list[Assessment]:
-    """Assessments in review where `user` is eligible and has not decided on this version."""
+    """Assessments in review where `user` is eligible and has not decided on this version,
+    and those waiting for `user`'s decision as their director."""
     candidates = session.scalars(
         select(Assessment)
-        .where(Assessment.status.in_(workflow.UNDER_REVIEW))
+        .where(Assessment.status.in_((*workflow.UNDER_REVIEW, workflow.AWAITING_DECISION)))
         .order_by(Assessment.submitted_at)
     )
     result = []
     for assessment in candidates:
+        if assessment.status == workflow.AWAITING_DECISION:
+            if permissions.can_decide_as_director(user, facts(assessment)):
+                result.append(assessment)
+            continue
         if not permissions.can_review_assessment(user, facts(assessment)):
             continue
         version = current_version(assessment)

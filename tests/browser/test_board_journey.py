@@ -1,6 +1,7 @@
 """Journey 3: three sounding-board members and the privacy officer review one after another,
-comment, request changes; the owner resubmits; they approve; the entry appears on the public
-side with its record."""
+comment, request changes; the owner resubmits; they approve; a member writes the board's
+verdict, the director adopts it; the entry appears on the public side with its record, the
+verdict and the condition."""
 
 import hashlib
 import re
@@ -82,6 +83,39 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
         screenshot(page, f"board-{number}-decided")
         logout(page)
 
+    # The quorum is the board's advice: a member writes the verdict, the director decides.
+    login(page, "klankbord1@demo.utrecht.nl", DEMO_PASSWORD)
+    open_review(page)  # "everything in review" lists it while it waits for the director
+    assert "Wacht op het besluit van de directeur" in page.content()
+    page.locator("#advice-links a").first.click()
+    page.wait_for_url(re.compile(r"/advies$"))
+    verdict = page.locator("#verdict form")
+    verdict.locator("[name='want_this']").fill("Ja, als vroeg hulp bieden echt helpt.")
+    verdict.locator("[name='explain_to_residents']").fill(
+        "Ja: u krijgt eerder hulp, en een medewerker beslist altijd zelf."
+    )
+    verdict.locator("#verdict-advice-positive_with_conditions").check()
+    verdict.locator("[name='reasons']").fill("Goed onderbouwd; we willen elk kwartaal cijfers.")
+    assert_accessible(page, "verdict form")
+    verdict.get_by_role("button", name="Oordeel opslaan").click()
+    page.wait_for_load_state()
+    assert "Het oordeel van de klankbordgroep is opgeslagen" in page.content()
+    logout(page)
+
+    login(page, "directeur@demo.utrecht.nl", DEMO_PASSWORD)
+    open_review(page)  # waiting for the director's decision
+    page.locator("#advice-links a").first.click()
+    page.wait_for_url(re.compile(r"/advies$"))
+    form = page.locator("#director-decision form")
+    assert "publiceert" in form.inner_text()  # says what approving publishes
+    form.locator("#decision-adopt").check()
+    assert_accessible(page, "director's decision")
+    form.get_by_role("button", name="Mijn besluit vastleggen").click()
+    page.wait_for_load_state()
+    assert "goedgekeurd" in page.content()
+    screenshot(page, "board-5-director-decided")
+    logout(page)
+
     page.goto("/algoritmes?q=betalingsachterstanden")
     page.get_by_role("link", name=TITLE).first.click()
     box = page.locator("#assessment")
@@ -90,5 +124,8 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
     href = box.get_by_role("link", name=re.compile("Download")).get_attribute("href")
     record = page.request.get(href)
     assert hashlib.sha256(record.body()).hexdigest() == shown_hash
+    assert "Kunnen we dit met goed fatsoen uitleggen aan onze bewoners?" in box.inner_text()
+    assert "Meet elk kwartaal per wijk." in box.inner_text()  # the condition, no names
+    assert "Team Inkomen" not in box.inner_text()
     assert_accessible(page, "published entry")
     screenshot(page, "board-6-published")
