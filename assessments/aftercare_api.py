@@ -62,6 +62,25 @@ def _body(schema) -> dict:
     return body
 
 
+def _reason_body() -> dict:
+    """The reason of a DELETE: a JSON object or form fields (DELETE clients often send no
+    JSON); without a reason, a 422 that says so."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = request.form.to_dict() if request.form else {}
+    errors = check_shape(ReasonInSchema(), body)
+    if errors:
+        abort(
+            json_error(
+                422,
+                "Give the reason for lifting the suspension: "
+                'a JSON body {"reason": "..."} or a form field reason.',
+                fields=errors,
+            )
+        )
+    return body
+
+
 def _run(step):
     """Run an operation; its refusals become 403, 409 and 422."""
     try:
@@ -231,7 +250,9 @@ def delete_suspension(slug: str):
       parameters: [{in: path, name: slug, required: true, schema: {type: string}}]
       requestBody:
         required: true
-        content: {application/json: {schema: ReasonInSchema}}
+        content:
+          application/json: {schema: ReasonInSchema}
+          application/x-www-form-urlencoded: {schema: ReasonInSchema}
       responses:
         200:
           description: "The lifted suspension"
@@ -243,7 +264,7 @@ def delete_suspension(slug: str):
           content: {application/json: {schema: ErrorSchema}}
     """
     algorithm = _algorithm(slug, aftercare.SUSPEND)
-    body = _body(ReasonInSchema())
+    body = _reason_body()
     suspension = _run(lambda: aftercare.lift_suspension(db.session, g.api_user, algorithm, body))
     return jsonify(suspension_json(suspension))
 

@@ -396,3 +396,18 @@ def test_the_cli_creates_a_director_for_departments(app):
     user = get_by_email(db.session, "dir@utrecht.nl")
     assert user.roles == {"director"}
     assert user.departments == ["Mobiliteit", "Wonen"]
+
+
+def test_lifting_takes_the_reason_as_json_or_form_and_says_when_it_is_missing(
+    api, approved, directors
+):
+    _assessment_id, slug = approved
+    url = f"/api/v1/algorithms/{slug}/suspension"
+    assert api("director").post(url, json={"reason": "Fouten."}).status_code == 201
+    missing = api("director").delete(url)  # no body at all
+    assert missing.status_code == 422, missing.get_data(as_text=True)
+    assert "reason" in missing.json["error"]["message"]
+    assert "reason" in missing.json["error"]["fields"]
+    lifted = api("director").delete(url, data={"reason": "Hersteld."})
+    assert lifted.status_code == 200, lifted.get_data(as_text=True)
+    assert lifted.json["lift_reason"] == "Hersteld."
