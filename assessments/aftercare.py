@@ -58,8 +58,9 @@ class MonitoringReport(db.Model):
 
 
 class MonitoringThresholds(db.Model):
-    """Thresholds the board set for an assessment (its conditions); without a row, the
-    defaults of the approved version's risk level apply."""
+    """Thresholds of an assessment: the approved level's defaults fixed at publication
+    (source 'approval'), or what the board set (its conditions, source 'board'); without a
+    row (approved before this was stored), the level's current defaults apply."""
 
     __tablename__ = "monitoring_thresholds"
 
@@ -328,6 +329,7 @@ def set_thresholds(session: Session, actor, assessment: Assessment, values: dict
         stored = MonitoringThresholds(assessment_id=assessment.id)
         session.add(stored)
     stored.values = clean
+    stored.source = "board"
     stored.set_by_id = getattr(actor, "id", None)
     stored.set_at = utcnow()
     audit.record(
@@ -339,6 +341,22 @@ def set_thresholds(session: Session, actor, assessment: Assessment, values: dict
         details=clean,
     )
     return clean
+
+
+def fix_thresholds_at_approval(session: Session, assessment: Assessment, risk_level) -> dict:
+    """At publication of an approval: store the approved level's default thresholds, so a
+    later change of the level's defaults does not alter what this approval is held to.
+    Each approval fixes them anew; the board's `set_thresholds` lays values over them."""
+    values = monitoring_rules.default_thresholds(risk_level)
+    stored = session.get(MonitoringThresholds, assessment.id)
+    if stored is None:
+        stored = MonitoringThresholds(assessment_id=assessment.id)
+        session.add(stored)
+    stored.values = values
+    stored.source = "approval"
+    stored.set_by_id = None
+    stored.set_at = utcnow()
+    return values
 
 
 def record_incident(session: Session, actor, algorithm: Algorithm, data: dict):

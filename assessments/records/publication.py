@@ -124,6 +124,9 @@ def _store_and_publish(session: Session, actor, assessment: Assessment, rendered
         director_decision=advice.decision_json(advice.decision_of(session, version)),
     )
     obligations.sync_register(session, assessment)
+    from assessments import aftercare  # late: aftercare imports the review
+
+    aftercare.fix_thresholds_at_approval(session, assessment, version.risk_level)
     assessment.publication_pending = False
     audit.record(
         session,

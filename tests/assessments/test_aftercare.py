@@ -411,3 +411,25 @@ def test_lifting_takes_the_reason_as_json_or_form_and_says_when_it_is_missing(
     lifted = api("director").delete(url, data={"reason": "Hersteld."})
     assert lifted.status_code == 200, lifted.get_data(as_text=True)
     assert lifted.json["lift_reason"] == "Hersteld."
+
+
+def test_thresholds_are_fixed_at_approval_and_later_defaults_do_not_alter_them(
+    api, approved, monkeypatch
+):
+    assessment_id, _slug = approved
+    assessment = db.session.get(Assessment, assessment_id)
+    from assessments import aftercare
+
+    fixed = aftercare.thresholds_for(db.session, assessment)
+    stored = db.session.get(aftercare.MonitoringThresholds, assessment_id)
+    assert stored is not None
+    assert stored.source == "approval"
+    level = aftercare.approved_version(assessment).risk_level
+    assert stored.values == monitoring_rules.default_thresholds(level)
+    changed = {
+        key: {**value, "max_complaints": 999}
+        for key, value in monitoring_rules.DEFAULT_THRESHOLDS.items()
+    }
+    monkeypatch.setattr(monitoring_rules, "DEFAULT_THRESHOLDS", changed)
+    assert aftercare.thresholds_for(db.session, assessment) == fixed
+    assert fixed["max_complaints"] != 999
