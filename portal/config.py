@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         or os.environ.get("REDIS_URL")
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # While Redis does not answer, limits count per process instead of failing requests.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Several sites (or test runs) may share one Redis; each keeps to its own keys.
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         # Only failed logins count. Per address over all accounts, and per account over all

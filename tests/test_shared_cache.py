@@ -80,3 +80,28 @@ def test_redis_url_shares_the_pages_in_redis(
         assert other.test_client().get("/algoritmes").headers["X-Cache"] == "hit"
     finally:
         _done(*made)
+
+
+def test_a_redis_that_does_not_answer_still_lets_people_log_in_with_delays(
+    app, monkeypatch, tmp_path, users
+):
+    """Limits and login delays count per process while Redis is down: never an error page."""
+    from tests.test_auth import login
+
+    made = []
+    try:
+        dead = _app_with_redis(app, monkeypatch, tmp_path, "redis://127.0.0.1:1/0")
+        made.append(dead)
+        dead.config.update(LOGIN_FREE_FAILURES=1, LOGIN_DELAY_SECONDS=30, WTF_CSRF_ENABLED=True)
+        client = dead.test_client()
+        client.environ_base["REMOTE_ADDR"] = "192.0.2.77"
+        assert login(client, "data@utrecht.nl", "fout fout fout").status_code == 401
+        assert login(client, "data@utrecht.nl", "fout fout fout").status_code == 401
+        waiting = login(client, "data@utrecht.nl")  # the delay holds, counted in memory
+        assert waiting.status_code == 429
+        assert int(waiting.headers["Retry-After"]) > 0
+        other = dead.test_client()
+        other.environ_base["REMOTE_ADDR"] = "192.0.2.78"
+        assert login(other, "data@utrecht.nl").status_code == 302  # elsewhere: logged in
+    finally:
+        _done(*made)

@@ -10,12 +10,47 @@ own earlier typos, and a stranger elsewhere cannot make the owner wait at all.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from flask import current_app
-from limits.storage import Storage
+from limits.storage import MemoryStorage, Storage
+
+log = logging.getLogger(__name__)
+# Where the counters go while the shared storage (Redis) does not answer: per process, so a
+# login still gets its delays instead of an error page. Flask-Limiter's own limits fall back
+# the same way (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+_FALLBACK = MemoryStorage()
+
+
+class _Tolerant:
+    """The limiter's storage, or the process's memory while that storage fails."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+
+    def _call(self, name: str, *args):
+        try:
+            return getattr(self._storage, name)(*args)
+        except Exception as error:  # any storage failure: Redis down, a timeout
+            log.warning(
+                "login throttle storage failed (%s); counting in memory", type(error).__name__
+            )
+            return getattr(_FALLBACK, name)(*args)
+
+    def get(self, key: str) -> int:
+        return self._call("get", key)
+
+    def get_expiry(self, key: str) -> float:
+        return self._call("get_expiry", key)
+
+    def incr(self, key: str, expiry: int) -> int:
+        return self._call("incr", key, expiry)
+
+    def clear(self, key: str) -> None:
+        self._call("clear", key)
 
 
 def delay_after(failures: int, *, free: int, base: int, cap: int) -> int:
@@ -38,7 +73,7 @@ class LoginThrottle:
     def for_app(cls, storage: Storage) -> LoginThrottle:
         config = current_app.config
         return cls(
-            storage,
+            _Tolerant(storage),
             free_failures=int(config["LOGIN_FREE_FAILURES"]),
             base_delay=max(1, int(config["LOGIN_DELAY_SECONDS"])),
             max_delay=max(1, int(config["LOGIN_MAX_DELAY_SECONDS"])),
