@@ -5,11 +5,13 @@ Fictional like the demo register: names of Utrecht's algorithms, answers written
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessments import advice, operations, records, review
+from assessments import advice, aftercare, operations, records, review
 from assessments.bank import Bank, Question, current_bank
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
@@ -228,6 +230,69 @@ def _register_fields(name: str, existing=None) -> dict:
     }
 
 
+SUSPENDED_SLUG = "toezicht-handhaving-weesfietsen"
+SUSPENSION_REASON = (
+    "De camera herkende fietsen in een fietsenrek soms als weesfiets. Tot dat is hersteld, "
+    "gebruiken we het algoritme niet en kijkt een medewerker zelf."
+)
+INCIDENT_PUBLIC = "Een straat werd een paar weken overgeslagen. Die staat nu vast op de route."
+
+
+def _aftercare(session: Session, owner, director, approved: Assessment) -> None:
+    """After approval: a monitoring report within its thresholds and a closed incident on
+    the approved demo algorithm, and one other entry suspended, through the operations."""
+    algorithm = approved.algorithm
+    if algorithm is None or director is None:
+        return
+    today = dt.date.today()
+    end = today - dt.timedelta(days=30)
+    aftercare.file_report(
+        session,
+        owner,
+        algorithm,
+        {
+            "period_start": end - dt.timedelta(days=181),
+            "period_end": end,
+            "group_outcomes": [
+                {"table": "Wijk", "group": "Noord", "in_scope": 1200, "selected": 300},
+                {"table": "Wijk", "group": "Zuid", "in_scope": 1100, "selected": 280},
+            ],
+            "override_rate": 0.04,
+            "complaints": 2,
+            "objections": 0,
+            "notes": "Alle wijken zijn ongeveer even vaak geveegd.",
+        },
+    )
+    incident = aftercare.record_incident(
+        session,
+        owner,
+        algorithm,
+        {
+            "kind": "complaint",
+            "occurred_on": today - dt.timedelta(days=60),
+            "description": "Een bewoner meldde dat de Kanaalstraat drie weken is overgeslagen.",
+            "people_affected": 1,
+            "severity": "low",
+        },
+    )
+    session.flush()
+    aftercare.update_incident(
+        session,
+        owner,
+        algorithm,
+        incident.id,
+        {
+            "status": "closed",
+            "action_taken": "Straat toegevoegd aan de vaste route.",
+            "public_description": INCIDENT_PUBLIC,
+        },
+    )
+    suspended = register_operations.get_by_slug(session, SUSPENDED_SLUG)
+    if suspended is not None:
+        aftercare.suspend(session, director, suspended, {"reason": SUSPENSION_REASON})
+    session.flush()
+
+
 def load(session: Session) -> int:
     """Create the demo assessments when there are none; returns how many were made."""
     if session.scalar(select(func.count()).select_from(Assessment)):
@@ -341,6 +406,7 @@ def load(session: Session) -> int:
         advice.decide_as_director(session, director, approved, {"decision": "adopt"})
     session.flush()
     records.publish_approved(session, people["board3"], approved)
+    _aftercare(session, people["owner2"], director, approved)
     # awaiting the director's decision: the board advised positively
     advised = start("Drukte voorspellen Stadskantoor", answers=SLIM_VEGEN, owner="owner2")
     submit(advised, owner="owner2")

@@ -77,3 +77,22 @@ def test_demo_has_an_assessment_in_every_state_and_a_published_record(app, clien
     public = db.session.scalars(db.select(Record).where(Record.kind == "public")).one()
     assert public.sha256 in page
     assert "0 assessments created" in load(app).output  # not twice
+
+
+def test_demo_shows_monitoring_a_closed_incident_and_a_suspension(app, client):
+    from assessments import aftercare, demo
+
+    load(app)
+    algorithm = aftercare.algorithm_by_slug(db.session, "slim-vegen")
+    reports = aftercare.reports_of(db.session, algorithm)
+    assert len(reports) == 1
+    assert reports[0].breaches == []  # within its thresholds: the assessment stays approved
+    assert aftercare.assessment_of(db.session, algorithm).status == "approved"
+    entry = client.get("/api/v1/algorithms/slim-vegen").json
+    page = client.get("/algoritmes/slim-vegen").get_data(as_text=True)
+    assert demo.INCIDENT_PUBLIC in page
+    assert entry["suspended"] is None
+    suspended = client.get(f"/api/v1/algorithms/{demo.SUSPENDED_SLUG}").json
+    assert suspended["suspended"]["reason"] == demo.SUSPENSION_REASON
+    page = client.get(f"/algoritmes/{demo.SUSPENDED_SLUG}").get_data(as_text=True)
+    assert "Geschorst" in page
