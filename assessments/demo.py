@@ -16,6 +16,7 @@ from assessments.bank import Bank, Question, current_bank
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
 from portal.auth import operations as accounts
+from portal.db import utcnow
 from register import operations as register_operations
 
 GENERIC_TEXT = (
@@ -244,7 +245,7 @@ def _aftercare(session: Session, owner, director, approved: Assessment) -> None:
     algorithm = approved.algorithm
     if algorithm is None or director is None:
         return
-    today = dt.date.today()
+    today = utcnow().date()
     end = today - dt.timedelta(days=30)
     aftercare.file_report(
         session,
