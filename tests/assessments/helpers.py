@@ -32,7 +32,9 @@ GOOD_SOURCE = {
     "pollution_filter": "Alleen meldingen met een proces-verbaal",
     "pollution_filter_removes": "Meldingen zonder proces-verbaal.",
     "pollution_filter_checked": "Steekproef van 200 meldingen, twee beoordelaars.",
-    "pollution_filter_remains": "Meldingen met een proces-verbaal, ook uit motieven die wij niet zien.",
+    "pollution_filter_remains": (
+        "Meldingen met een proces-verbaal, ook uit motieven die wij niet zien."
+    ),
     "feeds_back": "no",
 }
 
