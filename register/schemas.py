@@ -127,8 +127,10 @@ class AlgorithmSchema(Schema.from_dict(_content_fields(), name="AlgorithmFields"
     )
     declared_changes = fields.List(
         fields.Nested(DeclaredChangeSchema),
-        metadata={"description": "Changes the owner declared, newest first: only in GET "
-        "/api/v1/algorithms/{slug}"},
+        metadata={
+            "description": "Changes the owner declared, newest first: only in GET "
+            "/api/v1/algorithms/{slug}"
+        },
     )
 
     class Meta:
