@@ -95,7 +95,8 @@ def demo_ids(live_app, demo_data):
                 (a.id for a in assessments),
                 key=lambda i: next(a.status != "approved" for a in assessments if a.id == i),
             ),
-            "slugs": [a.slug for a in published][:3],
+            # The approved demo algorithm first: its aftercare pages have content.
+            "slugs": ["slim-vegen", *[a.slug for a in published if a.slug != "slim-vegen"][:3]],
         }
 
 
@@ -213,6 +214,12 @@ def test_every_internal_page_and_dashboard_passes_axe(page, live_app, demo_ids):
         "residents.queue": ("/intern/vragen", "residents' questions (admin)"),
     }
     endpoints = internal_get_endpoints(live_app)
+    # After approval: the list and the approved demo algorithm (report, closed incident).
+    optional["assessments.aftercare_index"] = ("/intern/algoritmes/nazorg", "aftercare list")
+    optional["assessments.aftercare_page"] = (
+        "/intern/algoritmes/slim-vegen/nazorg",
+        "aftercare page",
+    )
     for endpoint, (url, label) in optional.items():
         if endpoint in endpoints:
             scan(page, url, label, seen, endpoint)

@@ -79,3 +79,22 @@ def test_public_pages_reflow_at_320_and_390_pixels(browser, portal_server, demo_
             scroll_width = tab.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= width, f"{path} at {width}px is {scroll_width}px wide"
         context.close()
+
+
+def test_resident_sees_a_suspension_and_the_incident_counts(page, demo_data):
+    from assessments import demo
+
+    page.goto(f"/algoritmes/{demo.SUSPENDED_SLUG}")
+    suspension = page.locator("#suspended")
+    assert "Geschorst" in suspension.inner_text()
+    assert demo.SUSPENSION_REASON in suspension.inner_text()
+    assert_accessible(page, "suspended entry")
+    screenshot(page, "resident-5-suspended")
+
+    page.goto("/algoritmes/slim-vegen")
+    incidents = page.locator("#incidents")
+    text = incidents.inner_text()
+    assert "Incidenten en klachten" in text
+    assert "1 klacht" in text
+    assert demo.INCIDENT_PUBLIC in text
+    assert_accessible(page, "entry with incidents")
