@@ -50,6 +50,19 @@ def _load(assessment_id: int, rule=permissions.can_view_assessment) -> Assessmen
     return assessment
 
 
+def field_label(key: str) -> str:
+    """The form field a problem key names, in the reader's language ("Condition 2: Owner")."""
+    if key.startswith("conditions["):
+        index, _sep, name = key[len("conditions[") :].partition("].")
+        parts = {"text": _("Text"), "owner": _("Owner"), "deadline": _("Deadline")}
+        number = int(index) + 1 if index.isdigit() else index
+        label = _("Condition %(number)s", number=number)
+        return f"{label}: {parts.get(name, name)}" if name else label
+    if key.startswith("section_advice."):
+        return str(FIELD_LABELS["section_advice"])
+    return str(FIELD_LABELS.get(key, key))
+
+
 def _messages(errors: dict[str, str]) -> dict[str, str]:
     """Stable problem codes → sentences in the user's language, keyed like the form."""
     return {
@@ -99,7 +112,9 @@ def review_form_data(form, section_ids: list[str]) -> dict:
     }
 
 
-def _review_page(assessment: Assessment, *, values=None, errors=None, status=200):
+def _review_page(
+    assessment: Assessment, *, values=None, errors=None, status=200, anchor_rows: int = 0
+):
     version_number = request.args.get("versie", type=int)
     versions = assessment.versions
     if not versions:
@@ -140,7 +155,11 @@ def _review_page(assessment: Assessment, *, values=None, errors=None, status=200
         can_decide=can_decide,
         values=values or {},
         errors=errors or {},
-        condition_rows=max(CONDITION_ROWS, len((values or {}).get("conditions", []))),
+        condition_rows=min(
+            review.MAX_CONDITIONS,
+            max(CONDITION_ROWS, anchor_rows, len((values or {}).get("conditions", []))),
+        ),
+        error_labels={key: field_label(key) for key in (errors or {})},
         record=records.latest_record(db.session, assessment, "internal"),
         **outcome_context(bank, version.answers),
     ), status
@@ -149,9 +168,19 @@ def _review_page(assessment: Assessment, *, values=None, errors=None, status=200
 @blueprint.get("/beoordelen")
 @internal_required(permissions.can_use_internal_side)
 def review_queue():
+    from assessments.review.queries import triage
+    from portal.db import utcnow
+
+    today = utcnow().date()
     waiting = review.waiting_for(db.session, current_user)
-    in_review = queries.in_review(db.session, current_user)
-    return render_template("assessments/queue.html", waiting=waiting, in_review=in_review)
+    mine = {a.id for a in waiting}
+    # The rest of what is in review, without repeating what waits for this reader.
+    in_review = [a for a in queries.in_review(db.session, current_user) if a.id not in mine]
+    return render_template(
+        "assessments/queue.html",
+        waiting=triage(db.session, waiting, today),
+        in_review=triage(db.session, in_review, today),
+    )
 
 
 @blueprint.get("/toetsingen/<int:assessment_id>/beoordeling")
@@ -193,6 +222,10 @@ def decide(assessment_id: int):
             errors={"conditions": _("The conditions could not be read. Check them.")},
             status=422,
         )
+    if "add-condition" in request.form:
+        # One more condition row, nothing recorded: works without JavaScript.
+        data["conditions"].append({"text": "", "owner": "", "deadline": ""})
+        return _review_page(assessment, values=data, anchor_rows=len(data["conditions"]))
     try:
         outcome = review.decide(db.session, current_user, assessment, data)
     except review.ReviewInvalidError as failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessments import permissions, quorum, workflow
@@ -103,3 +103,51 @@ def waiting_for(session: Session, user) -> list[Assessment]:
         if version and not any(r.reviewer_id == user.id for r in version.reviews):
             result.append(assessment)
     return result
+
+
+@dataclass(frozen=True)
+class TriageRow:
+    """One line of the review queue: what a board member needs to pick what to read first."""
+
+    assessment: Assessment
+    level: int
+    version: int
+    open_threads: int
+    approvals: int
+    needed: int
+    days_waiting: int
+
+
+def triage(session: Session, assessments: list[Assessment], today) -> list[TriageRow]:
+    """Level, version, open threads, decisions so far against the quorum, days waiting."""
+    if not assessments:
+        return []
+    open_counts = dict(
+        session.execute(
+            select(Comment.assessment_id, func.count())
+            .where(
+                Comment.assessment_id.in_([a.id for a in assessments]),
+                Comment.parent_id.is_(None),
+                Comment.resolved_at.is_(None),
+            )
+            .group_by(Comment.assessment_id)
+        ).all()
+    )
+    rows = []
+    for assessment in assessments:
+        version = current_version(assessment)
+        if version is None:
+            continue
+        outcome = quorum_state(session, assessment, version).outcome
+        rows.append(
+            TriageRow(
+                assessment=assessment,
+                level=version.risk_level,
+                version=version.number,
+                open_threads=open_counts.get(assessment.id, 0),
+                approvals=outcome.board_approvals,
+                needed=outcome.board_needed,
+                days_waiting=max(0, (today - version.submitted_at.date()).days),
+            )
+        )
+    return rows

@@ -431,3 +431,58 @@ def test_the_dashboard_lists_overdue_conditions(api, board, client, login_as, us
         assert CONDITION["text"] in html
     login_as(users["other_submitter"])
     assert "Voorwaarden te laat" not in client.get("/intern/").get_data(as_text=True)
+
+
+def test_the_decision_form_names_its_fields_and_takes_more_conditions(
+    api, board, client, login_as, users
+):
+    aid = submitted(api, LOW_RISK)["id"]
+    login_as(users["reviewer"])
+    url = f"/intern/toetsingen/{aid}"
+    token = csrf_token_from(client.get(f"{url}/beoordeling"))
+    refused = client.post(
+        f"{url}/besluit",
+        data={
+            "csrf_token": token,
+            "decision": "reject",
+            "conditions-rows": "3",
+            "conditions-1-text": "Meet elk kwartaal",
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    # Each problem names its field and links to it, not "Vul dit in." twice.
+    assert 'href="#field-comment">Motivering: Vul dit in.</a>' in html
+    assert 'href="#field-conditions-1-owner">Voorwaarde 2: Eigenaar: Vul dit in.</a>' in html
+    more = client.post(
+        f"{url}/besluit",
+        data={
+            "csrf_token": token,
+            "conditions-rows": "3",
+            "add-condition": "1",
+            "conditions-0-text": "Eerste",
+        },
+    )
+    assert more.status_code == 200
+    html = more.get_data(as_text=True)
+    assert 'name="conditions-3-text"' in html  # a fourth row
+    assert 'value="Eerste"' in html  # what was typed stays
+    assert db.session.get(Assessment, aid).status == "submitted"  # nothing recorded
+
+
+def test_the_queue_triages_once_per_assessment(api, board, client, login_as, users):
+    aid = submitted(api, LOW_RISK)["id"]
+    login_as(users["reviewer2"])
+    token = csrf_token_from(client.get(f"/intern/toetsingen/{aid}/beoordeling"))
+    client.post(
+        f"/intern/toetsingen/{aid}/opmerkingen",
+        data={"csrf_token": token, "body": "Wie controleert de uitkomst?"},
+    )
+    login_as(users["reviewer"])
+    html = client.get("/intern/beoordelen").get_data(as_text=True)
+    for header in ("Risiconiveau", "Versie", "Open vragen", "Akkoord", "Dagen wachten"):
+        assert f'scope="col">{header}</th>' in html, header
+    assert html.count(f"/intern/toetsingen/{aid}/beoordeling") == 1  # not in two tables
+    row = html[html.index(f"/intern/toetsingen/{aid}/beoordeling") :].split("</tr>")[0]
+    cells = [c.split("</td>")[0] for c in row.split('<td class="utrecht-table__cell">')[1:]]
+    assert cells[:5] == ["1", "1", "1", "0 van 1", "0"]
