@@ -11,7 +11,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from assessments import operations, permissions, presentation, queries, records, review, workflow
+from assessments import (
+    advice,
+    operations,
+    permissions,
+    presentation,
+    queries,
+    records,
+    review,
+    workflow,
+)
 from assessments.models import Assessment, Comment
 from assessments.outcome_display import page_context as outcome_context
 from assessments.records import jobs as record_jobs
@@ -160,6 +169,7 @@ def _review_page(
             max(CONDITION_ROWS, anchor_rows, len((values or {}).get("conditions", []))),
         ),
         error_labels={key: field_label(key) for key in (errors or {})},
+        director_required=advice.director_required(db.session, assessment),
         record=records.latest_record(db.session, assessment, "internal"),
         **outcome_context(bank, version.answers),
     ), status

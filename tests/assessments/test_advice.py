@@ -418,6 +418,8 @@ def test_the_review_page_says_the_quorum_in_plain_words(api, board, client, logi
     html = client.get(f"/intern/toetsingen/{aid}/beoordeling").get_data(as_text=True)
     # Level 1: one of the three members is enough, not all three.
     assert "Nog 1 van de 3 leden nodig." in html
+    # The form says what approving publishes (no director: at once).
+    assert "meteen goedgekeurd" in html
     assert f"/intern/toetsingen/{aid}/advies" in html
 
 
