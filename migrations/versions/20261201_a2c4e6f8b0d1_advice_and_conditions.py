@@ -139,7 +139,7 @@ def _as_list(value):
 def _carry_conditions_along():
     """The conditions of approved versions' approving reviews become objects."""
     bind = op.get_bind()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     today = now.date()
     conditions = sa.table(
         "assessment_conditions",
