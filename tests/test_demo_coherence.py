@@ -18,7 +18,7 @@ CAN_DEVIATE = {
 
 def test_demo_assessments_say_what_their_register_entries_say_about_deviating(app):
     result = CliRunner().invoke(app.cli, ["demo", "load"], catch_exceptions=False)
-    assert "7 assessments created" in result.output
+    assert "8 assessments created" in result.output
     linked = [a for a in db.session.scalars(db.select(Assessment)) if a.algorithm_id is not None]
     assert {a.algorithm.slug for a in linked} == set(CAN_DEVIATE)
     for assessment in linked:
