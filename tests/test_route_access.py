@@ -114,11 +114,11 @@ EXPECTED = {
         "/api/v1/algorithms/parkeervergunning/suspension",
         {**NOBODY, "anonymous": 401, "admin": 422},
     ),
-    # Lifting needs a reason in a JSON body; the walk sends none with DELETE.
+    # Lifting needs a reason (JSON or form); the walk sends none with DELETE: 422 says so.
     "api.delete_suspension": (
         "DELETE",
         "/api/v1/algorithms/parkeervergunning/suspension",
-        {**NOBODY, "anonymous": 401, "admin": 400},
+        {**NOBODY, "anonymous": 401, "admin": 422},
     ),
     "assessments.aftercare_index": ("GET", "/intern/algoritmes/nazorg", INTERNAL),
     "assessments.aftercare_page": (
