@@ -25,7 +25,21 @@ LOW_RISK = {
     "oversight.legal_effect": "no",
     "provenance.sources": [{**GOOD_SOURCE, "pollution_risk": "no", "pollution_filter": ""}],
 }
-PROFILING = {**LOW_RISK, "core.risk_profiling": "yes"}  # at least level 3: the whole board
+# At least level 3: the whole board. Bank 2 asks a profiling system for a group analysis
+# (or why none is possible), and profiling without personal data must be explained.
+PROFILING = {
+    **LOW_RISK,
+    "core.risk_profiling": "yes",
+    "discrimination.group_analysis_none_reason": "Het algoritme draait nog niet; de eerste "
+    "analyse volgt na drie maanden.",
+    "explanations.items": [
+        {
+            "finding": "personal_data_contradiction",
+            "explanation": "Het algoritme selecteert adressen, niet personen; namen komen er "
+            "niet in voor.",
+        }
+    ],
+}
 # For assessments kept on bank 1 (its source rows have fewer fields).
 LOW_RISK_V1 = {
     **LOW_RISK,
@@ -39,6 +53,7 @@ def submitted(api, answers, **fields):
     url = f"/api/v1/assessments/{assessment['id']}"
     saved = api("submitter").put(f"{url}/answers", json={"answers": answers})
     assert saved.status_code == 200, saved.json
+    fill_everything(api, assessment["id"])  # follow-up questions these answers opened
     response = api("submitter").post(f"{url}/submit")
     assert response.status_code == 200, response.json
     return response.json
@@ -164,7 +179,15 @@ def test_admin_who_edited_cannot_review(api, board, users):
 
 
 def test_full_board_and_privacy_officer_for_profiling_with_personal_data(api, board):
-    assessment = submitted(api, {**PROFILING, "privacy.personal_data": "yes"})
+    with_personal_data = {
+        **PROFILING,
+        "privacy.personal_data": "yes",
+        # Bank 2: at level 3 or more with personal data the DPIA is done before submitting.
+        "privacy.dpia_status": "done",
+        "privacy.dpia_url": "https://intranet.utrecht.nl/dpia/woonfraude",
+        "privacy.dpia_dpo_advice_date": "2026-03-12",
+    }
+    assessment = submitted(api, with_personal_data)
     assert assessment["risk"]["level"] >= 3
     for role in board:
         response = decide(api, role, assessment["id"])
