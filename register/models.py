@@ -18,6 +18,9 @@ VERSION_DRAFT = "draft"
 VERSION_PUBLISHED = "published"
 
 
+_LIST_FILTERS = ("status", "publication_category", "department", "risk_level")
+
+
 class Algorithm(db.Model):
     """One algorithm in the register. `content` is what the public sees: the latest published
     version. Columns beside it are copies of a few fields, for filtering and sorting."""
@@ -40,6 +43,22 @@ class Algorithm(db.Model):
             unique=True,
             sqlite_where=text("source_id <> ''"),
             postgresql_where=text("source_id <> ''"),
+        ),
+        # Covering indexes for list pages sorted by name or date under the usual filters
+        # (migration c6e8a0b2d4f7).
+        Index(
+            "ix_algorithms_list_by_name",
+            "is_published",
+            "sort_name",
+            "id",
+            *_LIST_FILTERS,
+        ),
+        Index(
+            "ix_algorithms_list_by_date",
+            "is_published",
+            "published_at",
+            "id",
+            *_LIST_FILTERS,
         ),
     )
     audit_type = "algorithm"

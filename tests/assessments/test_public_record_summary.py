@@ -31,8 +31,9 @@ def test_the_public_record_opens_with_a_summary_in_plain_words(api, board):
     assert "goedgekeurd, met voorwaarden" in summary
     assert "Herhaal de groepsanalyse" in summary  # the condition itself, for residents too
     assert "Wanneer wordt het opnieuw bekeken?" in summary
-    assert "weging" not in text  # the scoring version is for the internal record only
-    assert "weging" in _text(_record(api, assessment["id"], "internal"))
+    # The scoring version is for the internal record only ("afweging" is an ordinary word).
+    assert "(weging uthiek" not in text
+    assert "(weging uthiek-2.0)" in _text(_record(api, assessment["id"], "internal"))
 
 
 def test_records_are_tagged_pdfs(api, board):
@@ -40,6 +41,6 @@ def test_records_are_tagged_pdfs(api, board):
     decide(api, "reviewer", assessment["id"])
     for kind in ("public", "internal"):
         root = _record(api, assessment["id"], kind).trailer["/Root"]
-        assert root["/MarkInfo"]["/Marked"] is True
+        assert bool(root["/MarkInfo"]["/Marked"])
         assert "/StructTreeRoot" in root
         assert root["/Lang"] == "nl"

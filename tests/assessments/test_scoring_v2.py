@@ -634,7 +634,7 @@ def test_annex_iii_makes_it_high_risk_with_the_derived_category():
     assert result.publication_category == "Hoog-risico AI-systeem"
     assert not found(result, "publication_category_mismatch")
     assert demand(result, "fria")["met"]
-    assert demand(result, "eu_database")["before"] == "publication"
+    assert demand(result, "eu_database")["before"] == "submission"  # answers freeze then
     assert not compute(answers({**HIGH_RISK, "ai_act.is_ai_system": "no"})).high_risk_ai
 
 
