@@ -385,7 +385,8 @@ def section(assessment_id: int, section_id: str):
                 not_saved = presentation.split_errors(errors)
                 answers = {
                     **assessment.answers,
-                    **{k: v for k, v in typed.items() if k in not_saved},
+                    # Nothing was saved after a refused action: every typed answer stays.
+                    **{k: v for k, v in typed.items() if bad_action or k in not_saved},
                 }
                 status = 422
                 saved_count = len(changed)
