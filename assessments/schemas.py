@@ -618,6 +618,9 @@ def _answer_property(question: Question) -> dict:
         }
     elif kind == "multichoice":
         prop = {"type": "array", "items": {"type": "string", "enum": list(question.option_values)}}
+        if "none" in question.option_values:
+            # "None of these" stands alone (answers.py refuses it beside other choices).
+            prop["not"] = {"allOf": [{"contains": {"const": "none"}}, {"minItems": 2}]}
     elif question.options:
         prop = {"type": "string", "enum": list(question.option_values)}
     elif kind == "number":
