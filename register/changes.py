@@ -24,14 +24,31 @@ def field_text(content: dict, name: str) -> str:
     return html_to_text(value) if FIELDS_BY_NAME[name].kind == "html" else str(value)
 
 
+def word_diff(old: str, new: str) -> list[str]:
+    """The words of `new` against `old`, in ndiff's token format: "  word" kept, "- word"
+    taken out, "+ word" put in (a replaced run: its old words, then its new ones).
+
+    SequenceMatcher's opcodes rather than difflib.ndiff: ndiff compares every pair of
+    replaced words and takes seconds on a rewritten page of text."""
+    before, after = old.split(), new.split()
+    tokens = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            tokens.extend(f"  {word}" for word in before[i1:i2])
+            continue
+        tokens.extend(f"- {word}" for word in before[i1:i2])
+        tokens.extend(f"+ {word}" for word in after[j1:j2])
+    return tokens
+
+
 def version_changes(version: AlgorithmVersion, previous: AlgorithmVersion | None) -> list[dict]:
-    """Per changed field: {"field", "old", "new", "diff"} (diff: difflib.ndiff word list)."""
+    """Per changed field: {"field", "old", "new", "diff"} (diff: word_diff tokens)."""
     changes = []
     for name in version.changed_fields:
         old = field_text(previous.content, name) if previous else ""
         new = field_text(version.content, name)
-        words = list(difflib.ndiff(old.split(), new.split()))
-        changes.append({"field": name, "old": old, "new": new, "diff": words})
+        changes.append({"field": name, "old": old, "new": new, "diff": word_diff(old, new)})
     return changes
 
 
