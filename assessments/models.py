@@ -173,3 +173,24 @@ def _refuse_record_changes(session: Session, flush_context, instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Record) and (obj in session.deleted or session.is_modified(obj)):
             raise RecordChangeError("stored records cannot be changed or deleted")
+
+
+REVIEW_DRAFT_DECISION = "decision"
+REVIEW_DRAFT_VERDICT = "verdict"
+
+
+class ReviewDraft(db.Model):
+    """A reviewer's half-written decision or verdict on one version, kept on the server so
+    posting a comment does not wipe it (issue 12). Only its reviewer sees it; deciding (or
+    saving the verdict) deletes it. Rules and operations: `assessments.review.drafts`."""
+
+    __tablename__ = "review_drafts"
+    __table_args__ = (UniqueConstraint("version_id", "reviewer_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # REVIEW_DRAFT_DECISION or _VERDICT
+    # The form as typed, in the structure the form's parser gives (strings only).
+    data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

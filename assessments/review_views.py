@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    render_template_string,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,9 +30,12 @@ from assessments import (
     review,
     workflow,
 )
+from assessments import answers as answer_rules
 from assessments.models import Assessment, Comment
 from assessments.outcome_display import page_context as outcome_context
 from assessments.records import jobs as record_jobs
+from assessments.review import drafts
+from assessments.review import summary as review_summary
 from assessments.views import _lang, blueprint
 from assessments.visibility import as_seen_by
 from portal.auth.session import internal_required
@@ -141,6 +153,33 @@ def _review_page(
         and not any(r.reviewer_id == current_user.id for r in version.reviews)
     )
     people = {u.id: u for u in state.board + state.privacy_officers}
+    sections = presentation.section_answers(
+        bank,
+        version.answers,
+        _lang(),
+        changes=changes,
+        previous_answers=previous.answers if previous else None,
+    )
+    threads = review.threads(db.session, assessment)
+    risk = version.risk[_lang()]
+    draft = drafts.draft_of(db.session, current_user, version) if can_decide else None
+    if values is None and draft is not None:
+        values = draft  # the decision as the reviewer left it before commenting
+    page_summary = review_summary.build(
+        bank,
+        sections,
+        presentation.section_progress(
+            bank, answer_rules.completeness(bank, version.answers), _lang()
+        ),
+        answers=version.answers,
+        previous_answers=previous.answers if previous else None,
+        changes=changes,
+        threads=threads,
+        risk=risk,
+        outcome=state.outcome,
+        eligible_members=len(state.board),
+        lang=_lang(),
+    )
     return render_template(
         "assessments/review.html",
         assessment=as_seen_by(current_user, assessment),
@@ -148,18 +187,15 @@ def _review_page(
         previous=previous,
         bank=bank,
         lang=_lang(),
-        sections=presentation.section_answers(
-            bank,
-            version.answers,
-            _lang(),
-            changes=changes,
-            previous_answers=previous.answers if previous else None,
-        ),
+        sections=sections,
+        summary=page_summary,
+        change_requests=presentation.change_requests(bank, previous, _lang()),
+        has_draft=draft is not None,
         changes=changes,
-        risk=version.risk[_lang()],
+        risk=risk,
         state=state,
         waiting=[people[i] for i in state.outcome.waiting_for if i in people],
-        threads=review.threads(db.session, assessment),
+        threads=threads,
         can_comment=is_current and permissions.can_comment_on_assessment(current_user, facts),
         can_decide=can_decide,
         values=values or {},
@@ -232,6 +268,14 @@ def decide(assessment_id: int):
             errors={"conditions": _("The conditions could not be read. Check them.")},
             status=422,
         )
+    if "save-draft" in request.form:
+        # "Save draft": kept on the server, so commenting next does not wipe it.
+        drafts.save(db.session, current_user, _draft_version(assessment), data)
+        db.session.commit()
+        flash(_("Your draft is saved. It is here until you record your decision."), "ok")
+        return redirect(
+            url_for("assessments.review_page", assessment_id=assessment.id) + "#decision"
+        )
     if "add-condition" in request.form:
         # One more condition row, nothing recorded: works without JavaScript.
         data["conditions"].append({"text": "", "owner": "", "deadline": ""})
@@ -266,13 +310,79 @@ def decide(assessment_id: int):
     return redirect(url_for("assessments.review_page", assessment_id=assessment.id))
 
 
+def _draft_version(assessment: Assessment):
+    """The version the reader may keep a draft decision on: the current one, in review,
+    not yet decided by them. 403 for someone who may not review it, 409 once decided."""
+    if not permissions.can_review_assessment(current_user, operations.facts(assessment)):
+        abort(403)
+    version = review.current_version(assessment)
+    if (
+        version is None
+        or assessment.status not in workflow.UNDER_REVIEW
+        or any(r.reviewer_id == current_user.id for r in version.reviews)
+    ):
+        abort(409)
+    return version
+
+
+def _keep_draft_from_comment_form(assessment: Assessment) -> None:
+    """With script running, a comment posted from the review page carries the decision form
+    as typed ("with-draft"): keep it as the reviewer's draft. Quietly nothing when the
+    reviewer may not decide (any more) or the fields cannot be read."""
+    if request.form.get("with-draft") != "1":
+        return
+    facts = operations.facts(assessment)
+    version = review.current_version(assessment)
+    if (
+        version is None
+        or assessment.status not in workflow.UNDER_REVIEW
+        or not permissions.can_review_assessment(current_user, facts)
+        or any(r.reviewer_id == current_user.id for r in version.reviews)
+    ):
+        return
+    section_ids = [s.id for s in operations.bank_of(assessment).sections]
+    try:
+        data = review_form_data(request.form, section_ids)
+    except FormTamperedError:
+        return
+    drafts.save(db.session, current_user, version, data)
+
+
+def _wants_json() -> bool:
+    """The page's script posts with Accept: application/json to stay on the page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+THREAD_BLOCK = (
+    '{% from "assessments/_thread.html" import comment_threads %}'
+    "{{ comment_threads(assessment, question_id, threads, can_comment, heading_id) }}"
+)
+
+
+def _thread_block(assessment: Assessment, question_id: str) -> str:
+    """The threads of one question as the review page shows them (for the script)."""
+    heading = "threads-" + question_id.replace(".", "-") if question_id else "threads-general"
+    return render_template_string(
+        THREAD_BLOCK,
+        assessment=assessment,
+        question_id=question_id,
+        threads=review.threads(db.session, assessment),
+        can_comment=permissions.can_comment_on_assessment(
+            current_user, operations.facts(assessment)
+        ),
+        heading_id=heading,
+    )
+
+
 @blueprint.post("/toetsingen/<int:assessment_id>/opmerkingen")
 @internal_required(permissions.can_use_internal_side)
 def add_comment(assessment_id: int):
     assessment = _load(assessment_id, permissions.can_comment_on_assessment)
     question_id = request.form.get("question_id", "")
+    as_json = _wants_json()
     try:
-        review.add_comment(
+        comment = review.add_comment(
             db.session,
             current_user,
             assessment,
@@ -283,16 +393,27 @@ def add_comment(assessment_id: int):
     except review.ReviewInvalidError as failure:
         db.session.rollback()
         if failure.fields.get("body") == "unstorable":
-            flash(str(PROBLEM_MESSAGES["unstorable"]), "error")
+            message = str(PROBLEM_MESSAGES["unstorable"])
         elif "body" in failure.fields:
-            flash(_("Write a comment before sending it."), "error")
+            message = _("Write a comment before sending it.")
         else:
             abort(400)
+        if as_json:
+            return jsonify({"message": message}), 422
+        flash(message, "error")
     except review.ReviewError as failure:
         db.session.rollback()
         abort(failure.status)
     else:
+        _keep_draft_from_comment_form(assessment)
         db.session.commit()
+        if as_json:
+            return jsonify(
+                {
+                    "message": _("Comment added."),
+                    "html": _thread_block(assessment, comment.question_id),
+                }
+            )
         flash(_("Comment added."), "ok")
     return redirect(_back_to_question(assessment, question_id))
 

@@ -11,6 +11,8 @@ from assessments import advice, notifications, operations, permissions, quorum, 
 from assessments.bank import get_bank
 from assessments.models import Assessment, Review
 from assessments.operations import facts
+from assessments.review.drafts import DECISION as DRAFT_DECISION
+from assessments.review.drafts import discard as discard_draft
 from assessments.review.errors import (
     ReviewConflictError,
     ReviewForbiddenError,
@@ -60,6 +62,7 @@ def decide(session: Session, actor, assessment: Assessment, data: dict) -> quoru
     except IntegrityError:
         raise ReviewConflictError("You have already decided on this version.") from None
     version.reviews.append(review)
+    discard_draft(session, actor, version, DRAFT_DECISION)  # the decision is cast
     audit.record(
         session,
         actor,
