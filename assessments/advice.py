@@ -34,6 +34,7 @@ from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.problems import N_
 from portal.urls import absolute_path
+from register.models import JSONType
 
 POSITIVE = "positive"
 POSITIVE_WITH_CONDITIONS = "positive_with_conditions"
@@ -59,6 +60,9 @@ class Verdict(db.Model):
     explain_to_residents: Mapped[str] = mapped_column(Text)
     advice: Mapped[str] = mapped_column(String(30))
     reasons: Mapped[str] = mapped_column(Text)
+    # Monitoring thresholds the board sets with its verdict ({key: value}, only those it
+    # set; `assessments.monitoring_rules`); fixed at approval over the level's defaults.
+    monitoring_thresholds: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -67,6 +67,8 @@ class MonitoringThresholds(db.Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
     values: Mapped[dict] = mapped_column(JSONType, default=dict)
     source: Mapped[str] = mapped_column(String(30), default="board")
+    # The keys the board set (its verdict); the others are the approved level's defaults.
+    board_keys: Mapped[list] = mapped_column(JSONType, default=list)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

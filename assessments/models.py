@@ -141,6 +141,34 @@ class Comment(db.Model):
     replies: Mapped[list[Comment]] = relationship(order_by="Comment.created_at")
 
 
+class BoardSession(db.Model):
+    """A session of the sounding board with the team on one submitted version (issue 12):
+    when, who took part, the dilemmas the team brought, notes and what changed as a result.
+    Rules and operations: `assessments.board_sessions`."""
+
+    __tablename__ = "board_sessions"
+    audit_type = "board_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    # Sounding-board members who took part, as account ids.
+    member_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    # Everyone else, by name and role only: [{"name", "role"}] (team_member, invited_expert,
+    # resident). No other personal data.
+    participants: Mapped[list] = mapped_column(JSONType, default=list)
+    dilemmas: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    what_changed: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[AssessmentVersion] = relationship()
+
+
 RECORD_PUBLIC = "public"
 RECORD_INTERNAL = "internal"
 

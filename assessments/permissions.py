@@ -42,6 +42,7 @@ __all__ = [
     "can_manage_token",
     "can_publish",
     "can_reassess",
+    "can_record_board_session",
     "can_record_incident",
     "can_report_condition_evidence",
     "can_resume_publication",
@@ -53,6 +54,7 @@ __all__ = [
     "can_view_aftercare",
     "can_view_assessment",
     "can_view_audit_log",
+    "can_view_board_sessions",
     "can_view_conditions",
     "can_view_working_copy",
     "can_withdraw_assessment",
@@ -194,6 +196,21 @@ def can_write_verdict(user, assessment: AssessmentFacts) -> bool:
         and not _is_author(user, assessment)
         and assessment.status in (*REVIEWABLE_STATES, workflow.AWAITING_DECISION)
     )
+
+
+def can_record_board_session(user, assessment: AssessmentFacts) -> bool:
+    """Record or change the board's session with the team on the version in review:
+    sounding-board members and admins, never on their own work."""
+    return (
+        has_role(user, REVIEWER, ADMIN)
+        and not _is_author(user, assessment)
+        and assessment.status in workflow.BOARD_SESSION_STATES
+    )
+
+
+def can_view_board_sessions(user, assessment: AssessmentFacts) -> bool:
+    """Whoever may view the assessment (its owner too) reads the sessions held on it."""
+    return can_view_assessment(user, assessment)
 
 
 def can_decide_as_director(user, assessment: AssessmentFacts) -> bool:

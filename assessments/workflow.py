@@ -69,6 +69,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 EDITABLE = frozenset({DRAFT, CHANGES_REQUESTED})
 UNDER_REVIEW = frozenset({SUBMITTED, IN_REVIEW})
 FINAL = frozenset({APPROVED, REJECTED, WITHDRAWN})
+# Where the board records its sessions with the team: on the version while it is in review
+# (the advice is reached there; once the quorum has advised, the record of it is closed).
+BOARD_SESSION_STATES = UNDER_REVIEW
 
 
 class TransitionError(RuntimeError):

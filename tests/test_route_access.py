@@ -260,6 +260,33 @@ EXPECTED = {
         "/api/v1/conditions/1",
         {"anonymous": 401, **dict.fromkeys(ROLES[1:], 404)},
     ),
+    # The board's sessions (issue 12): board members and admins while in review; the
+    # walk's draft is not in review (409 for the admin who could), session 1 does not exist.
+    "assessments.new_board_session": (
+        "GET",
+        "/intern/toetsingen/{assessment}/sessies/nieuw",
+        {**NOBODY, "admin": 409},
+    ),
+    "assessments.edit_board_session": (
+        "GET",
+        "/intern/toetsingen/{assessment}/sessies/1",
+        {**NOBODY, "submitter": 404, "admin": 404},
+    ),
+    "api.get_board_sessions": (
+        "GET",
+        "/api/v1/assessments/{assessment}/sessions",
+        OWN_DRAFT_API,
+    ),
+    "api.post_board_session": (
+        "POST",
+        "/api/v1/assessments/{assessment}/sessions",
+        {**NOBODY, "anonymous": 401, "admin": 422},
+    ),
+    "api.put_board_session": (
+        "PUT",
+        "/api/v1/assessments/{assessment}/sessions/1",
+        {**NOBODY, "anonymous": 401, "submitter": 404, "admin": 404},
+    ),
     "assessments.add_comment": ("POST", "/intern/toetsingen/{assessment}/opmerkingen", NOBODY),
     "assessments.resolve_comment": (
         "POST",

@@ -5,6 +5,8 @@ Reads the version and its reviews; changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template
 from flask_babel import force_locale
 
@@ -84,6 +86,9 @@ def record_data(assessment: Assessment, version: AssessmentVersion, kind: str) -
         # versions approved before either existed.
         "verdict": _verdict(version),
         "director_decision": _director_decision(version),
+        # The board's sessions with the team: the internal record names who took part and
+        # what was said; the public one gives the date and the counts per role only.
+        "board_sessions": _board_sessions(version, public),
     }
     if not public:
         data["risk"] = risk
@@ -109,6 +114,13 @@ def _director_decision(version: AssessmentVersion) -> dict | None:
     return advice.decision_json(advice.decision_of(db.session, version))
 
 
+def _board_sessions(version: AssessmentVersion, public: bool) -> list[dict]:
+    from assessments import board_sessions
+    from portal.extensions import db
+
+    return board_sessions.record_rows(db.session, version, public=public)
+
+
 def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -> tuple:
     """(HTML of the record, its data for the JSON attachment)."""
     data = record_data(assessment, version, kind)
@@ -131,6 +143,9 @@ def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -
                 bank, data["answers"], "nl", public_only=kind == RECORD_PUBLIC
             ),
             outcomes=outcomes,
+            session_dates=[
+                dt.date.fromisoformat(row["held_on"]) for row in data["board_sessions"]
+            ],
             outcome_view=outcome_view(outcomes, bank.by_id.get(GROUP_OUTCOMES))
             if outcomes is not None
             else None,
