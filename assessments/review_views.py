@@ -6,16 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import (
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    render_template_string,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -326,9 +317,10 @@ def _draft_version(assessment: Assessment):
 
 
 def _keep_draft_from_comment_form(assessment: Assessment) -> None:
-    """With script running, a comment posted from the review page carries the decision form
-    as typed ("with-draft"): keep it as the reviewer's draft. Quietly nothing when the
-    reviewer may not decide (any more) or the fields cannot be read."""
+    """With script running (review.js), a comment, reply or "resolved" posted from the review
+    page carries the decision form as typed ("with-draft"): keep it as the reviewer's draft,
+    so the reloaded page shows it again. Quietly nothing when the reviewer may not decide
+    (any more) or the fields cannot be read."""
     if request.form.get("with-draft") != "1":
         return
     facts = operations.facts(assessment)
@@ -348,41 +340,13 @@ def _keep_draft_from_comment_form(assessment: Assessment) -> None:
     drafts.save(db.session, current_user, version, data)
 
 
-def _wants_json() -> bool:
-    """The page's script posts with Accept: application/json to stay on the page."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
-
-
-THREAD_BLOCK = (
-    '{% from "assessments/_thread.html" import comment_threads %}'
-    "{{ comment_threads(assessment, question_id, threads, can_comment, heading_id) }}"
-)
-
-
-def _thread_block(assessment: Assessment, question_id: str) -> str:
-    """The threads of one question as the review page shows them (for the script)."""
-    heading = "threads-" + question_id.replace(".", "-") if question_id else "threads-general"
-    return render_template_string(
-        THREAD_BLOCK,
-        assessment=assessment,
-        question_id=question_id,
-        threads=review.threads(db.session, assessment),
-        can_comment=permissions.can_comment_on_assessment(
-            current_user, operations.facts(assessment)
-        ),
-        heading_id=heading,
-    )
-
-
 @blueprint.post("/toetsingen/<int:assessment_id>/opmerkingen")
 @internal_required(permissions.can_use_internal_side)
 def add_comment(assessment_id: int):
     assessment = _load(assessment_id, permissions.can_comment_on_assessment)
     question_id = request.form.get("question_id", "")
-    as_json = _wants_json()
     try:
-        comment = review.add_comment(
+        review.add_comment(
             db.session,
             current_user,
             assessment,
@@ -393,27 +357,17 @@ def add_comment(assessment_id: int):
     except review.ReviewInvalidError as failure:
         db.session.rollback()
         if failure.fields.get("body") == "unstorable":
-            message = str(PROBLEM_MESSAGES["unstorable"])
+            flash(str(PROBLEM_MESSAGES["unstorable"]), "error")
         elif "body" in failure.fields:
-            message = _("Write a comment before sending it.")
+            flash(_("Write a comment before sending it."), "error")
         else:
             abort(400)
-        if as_json:
-            return jsonify({"message": message}), 422
-        flash(message, "error")
     except review.ReviewError as failure:
         db.session.rollback()
         abort(failure.status)
     else:
         _keep_draft_from_comment_form(assessment)
         db.session.commit()
-        if as_json:
-            return jsonify(
-                {
-                    "message": _("Comment added."),
-                    "html": _thread_block(assessment, comment.question_id),
-                }
-            )
         flash(_("Comment added."), "ok")
     return redirect(_back_to_question(assessment, question_id))
 
@@ -431,6 +385,7 @@ def resolve_comment(assessment_id: int, comment_id: int):
         db.session.rollback()
         flash(_("This thread was already resolved."), "error")
     else:
+        _keep_draft_from_comment_form(assessment)
         db.session.commit()
         flash(_("Thread resolved."), "ok")
     return redirect(_back_to_question(assessment, comment.question_id))

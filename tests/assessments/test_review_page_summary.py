@@ -1,9 +1,9 @@
 """The review page's summary and the draft decision, as a board member uses them in the
-browser without JavaScript (test client), plus the script's JSON path for comments."""
+browser without JavaScript (test client), plus what review.js adds to a comment form."""
 
 import re
 
-from assessments.models import Review, ReviewDraft
+from assessments.models import Comment, Review, ReviewDraft
 from portal.extensions import db
 from tests.assessments.test_review import PROFILING, decide, submitted
 from tests.conftest import csrf_token_from
@@ -175,36 +175,36 @@ def test_a_saved_draft_survives_posting_a_comment_and_goes_once_decided(
     assert db.session.query(Review).count() == 1
 
 
-def test_with_script_a_comment_posts_without_reload_and_keeps_the_typed_decision(
+def test_with_script_a_comment_carries_the_typed_decision_into_the_draft(
     api, board, client, users, login_as
 ):
     assessment = submitted(api, PROFILING)
     url = f"/intern/toetsingen/{assessment['id']}"
     login_as(users["reviewer"])
     token = csrf_token_from(client.get(f"{url}/beoordeling"))
-    # What review.js sends: the comment plus the decision form as typed, asking for JSON.
+    # What review.js adds to a comment form: the decision form as typed, and "with-draft".
     response = client.post(
         f"{url}/opmerkingen",
         data=_draft_form(
             token, **{"question_id": "core.purpose", "body": "Wie?", "with-draft": "1"}
         ),
-        headers={"Accept": "application/json"},
     )
-    assert response.status_code == 200
-    assert "Wie?" in response.json["html"]
-    assert response.json["message"] == "Opmerking toegevoegd."
+    assert response.status_code == 302
     draft = db.session.scalars(db.select(ReviewDraft)).one()
     assert draft.data["remaining_risks"] == "Mijn lange analyse"
     body = client.get(f"{url}/beoordeling").get_data(as_text=True)
     assert "Mijn lange analyse</textarea>" in body
+    assert "Wie?" in body
 
-    empty = client.post(
-        f"{url}/opmerkingen",
-        data={"csrf_token": token, "question_id": "core.purpose", "body": " "},
-        headers={"Accept": "application/json"},
+    # Resolving a thread from the page carries it too (here: the analysis, rewritten).
+    thread = db.session.scalars(db.select(Comment)).one()
+    client.post(
+        f"{url}/opmerkingen/{thread.id}/opgelost",
+        data=_draft_form(token, **{"remaining_risks": "Korter gezegd", "with-draft": "1"}),
     )
-    assert empty.status_code == 422
-    assert empty.json["message"] == "Schrijf eerst een opmerking voordat u die verstuurt."
+    body = client.get(f"{url}/beoordeling").get_data(as_text=True)
+    assert "Korter gezegd</textarea>" in body
+    assert db.session.query(ReviewDraft).count() == 1
 
 
 def test_only_someone_who_may_still_decide_keeps_a_draft(api, board, client, users, login_as):
