@@ -24,6 +24,7 @@ from assessments.conditions import shown_questions
 from assessments.models import Assessment
 from assessments.outcome_display import page_context as outcome_context
 from assessments.visibility import as_seen_by
+from portal import audit_sentences
 from portal.auth import queries as account_queries
 from portal.auth.session import internal_required
 from portal.db import utcnow
@@ -46,11 +47,17 @@ def dashboard():
     if permissions.can_administer_users(current_user):
         admin_overview = {
             "users": account_queries.active_user_count(db.session),
-            "recent": account_queries.recent_activity(db.session),
+            "recent": audit_sentences.describe(
+                db.session, account_queries.recent_activity(db.session), current_user
+            ),
         }
     return render_template(
         "assessments/dashboard.html",
-        my_activity=account_queries.recent_activity(db.session, actor_id=current_user.id),
+        my_activity=audit_sentences.describe(
+            db.session,
+            account_queries.recent_activity(db.session, actor_id=current_user.id),
+            current_user,
+        ),
         active_tokens=account_queries.active_token_count(db.session, current_user.id),
         admin_overview=admin_overview,
         mine=lists.mine,

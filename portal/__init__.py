@@ -55,10 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     import assessments.board_sessions_views  # their form in /intern
     import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.api_docs  # its schemas in the OpenAPI document
+    import assessments.audit_sentences  # the audit log in sentences (portal/audit_sentences)
     import assessments.feedback_owner  # residents' questions go to the algorithm's owner
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
-    import portal.auth.api  # noqa: F401 - adds /api/v1/me to the API blueprint
+    import portal.auth.api  # adds /api/v1/me to the API blueprint
+    import portal.auth.audit_sentences  # noqa: F401 - each package registers its sentences
     import register.api  # adds /api/v1/algorithms and /api/openapi.json
+    import register.audit_sentences  # the register's sentences
     import register.feedback_api  # noqa: F401 - residents' questions in /api/v1
     from assessments import plain_language
     from assessments.records.http import public_records_blueprint

@@ -269,7 +269,7 @@ def test_audit_log_is_filterable_and_append_only(client, users, login_as):
     login(client, "data@utrecht.nl", "fout fout fout fout")
     login_as(users["admin"])
     page = client.get("/intern/beheer/audit?action=auth.login_failed").get_data(as_text=True)
-    assert "failed login for data@utrecht.nl" in page
+    assert "Inloggen mislukt voor data@utrecht.nl." in page
     assert "user.created" not in page.split("<tbody")[1]
     event = events("auth.login_failed")[0]
     event.summary = "rewritten"

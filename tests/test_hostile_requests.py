@@ -236,7 +236,8 @@ def test_audit_log_pages_never_overflow(client, users, login_as):
     assert client.get(f"/intern/beheer/audit?page={HUGE}").status_code == 400
     assert client.get("/intern/beheer/audit?page=%D9%A3").status_code == 400
     assert client.get("/intern/beheer/audit?page=abc").status_code == 200
-    assert "beheer@utrecht.nl" in client.get("/intern/beheer/audit?page=-3").get_data(as_text=True)
+    first_page = client.get("/intern/beheer/audit?page=-3").get_data(as_text=True)
+    assert "Bea Beheer</a> aangemaakt." in first_page  # the newest events: page 1
 
 
 def test_form_ids_beyond_64_bits_are_refused(client, users, login_as):

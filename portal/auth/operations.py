@@ -199,20 +199,31 @@ def update_user(
         raise AccountError(Code.ROLES_INVALID)
     if not permissions.leaves_an_admin(active_admin_ids(session), user.id, roles, active):
         raise AccountError(Code.LAST_ADMIN)
-    changes = []
+    changes, kinds = [], []
     if name.strip() and name.strip() != user.name:
         changes.append(f"name {user.name!r} -> {name.strip()!r}")
+        kinds.append("name")
         user.name = name.strip()
     if set(roles) != set(user.roles):
         changes.append(f"roles {sorted(user.roles)} -> {sorted(roles)}")
+        kinds.append("roles")
         user.roles = roles
     if active != user.active:
         changes.append("activated" if active else "deactivated")
+        kinds.append(changes[-1])
         user.active = active
         if not active:
             end_sessions(session, user)
     if changes:
-        audit.record(session, actor, "user.updated", user, f"{user.email}: " + "; ".join(changes))
+        # `changes` in the details: what the audit log's sentence says was changed.
+        audit.record(
+            session,
+            actor,
+            "user.updated",
+            user,
+            f"{user.email}: " + "; ".join(changes),
+            details={"changes": kinds},
+        )
 
 
 def deactivate(session: Session, actor, user: User) -> None:

@@ -20,8 +20,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from portal import audit
-from portal.auth import operations, permissions
+from portal import audit_filters, audit_sentences
+from portal.auth import operations, permissions, queries
 from portal.auth.forms import (
     ConfirmForm,
     EditUserForm,
@@ -289,40 +289,34 @@ def edit_user(user_id: int):
 @blueprint.get("/beheer/audit")
 @internal_required(permissions.can_view_audit_log)
 def audit_log():
-    filters = {
-        "action": request.args.get("action", "").strip()[:60],
-        "actor": request.args.get("actor", "").strip()[:254],
-        "object_type": request.args.get("object_type", "").strip()[:40],
-    }
     from portal.input_guard import parse_int
 
     # ASCII digits only, and bounded: a huge page would overflow the database's OFFSET.
     page = parse_int(request.args.get("page"), 1, 1, 1_000_000)
-    statement = select(audit.AuditEvent)
-    if filters["action"]:
-        statement = statement.where(audit.AuditEvent.action == filters["action"])
-    if filters["actor"]:
-        statement = statement.where(
-            audit.AuditEvent.actor_email.contains(filters["actor"].lower(), autoescape=True)
-        )
-    if filters["object_type"]:
-        statement = statement.where(audit.AuditEvent.object_type == filters["object_type"])
-    statement = statement.order_by(audit.AuditEvent.id.desc())
-    events = list(
-        db.session.scalars(
-            statement.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)
-        )
+    choices = queries.audit_filter_choices(db.session)
+    raw = audit_filters.raw_values(request.args)
+    filters, errors = audit_filters.parse(
+        raw,
+        actions={code for code, _label in choices.actions},
+        object_types={code for code, _label in choices.object_types},
+        actor_ids={user_id for user_id, _label in choices.actors},
     )
-    actions = list(
-        db.session.scalars(
-            select(audit.AuditEvent.action).distinct().order_by(audit.AuditEvent.action)
+    events = []
+    if not errors:
+        statement = audit_filters.statement(filters)
+        events = list(
+            db.session.scalars(
+                statement.limit(AUDIT_PAGE_SIZE + 1).offset((page - 1) * AUDIT_PAGE_SIZE)
+            )
         )
-    )
     return render_template(
         "auth/audit.html",
-        events=events[:AUDIT_PAGE_SIZE],
+        events=audit_sentences.describe(db.session, events[:AUDIT_PAGE_SIZE], current_user),
         has_next=len(events) > AUDIT_PAGE_SIZE,
         page=page,
-        filters=filters,
-        actions=actions,
-    )
+        filters={name: value for name, value in raw.items() if value},
+        raw=raw,
+        errors=errors,
+        choices=choices,
+        system=audit_filters.SYSTEM,
+    ), 422 if errors else 200
