@@ -16,6 +16,7 @@ from flask_login import current_user
 from assessments import advice, obligations, operations, permissions, review
 from assessments.models import Assessment
 from assessments.records import jobs as record_jobs
+from assessments.review import drafts
 from assessments.views import blueprint
 from portal.auth.session import internal_required
 from portal.db import utcnow
@@ -84,6 +85,19 @@ def _advice_page(
     verdict = advice.verdict_of(db.session, version)
     decision = advice.decision_of(db.session, version)
     today = utcnow().date()
+    can_write_verdict = permissions.can_write_verdict(current_user, rules) and decision is None
+    # The reader's saved draft of the verdict ("Save draft"), unless the verdict is newer.
+    verdict_draft = (
+        drafts.newer_draft_of(
+            db.session,
+            current_user,
+            version,
+            drafts.VERDICT,
+            verdict.updated_at if verdict else None,
+        )
+        if can_write_verdict
+        else None
+    )
     return render_template(
         "assessments/advice.html",
         assessment=assessment,
@@ -92,10 +106,12 @@ def _advice_page(
         expected=advice.expected_advice(state.outcome),
         verdict=verdict,
         decision=decision,
-        can_write_verdict=permissions.can_write_verdict(current_user, rules) and decision is None,
+        can_write_verdict=can_write_verdict,
+        has_verdict_draft=verdict_draft is not None,
         can_decide=permissions.can_decide_as_director(current_user, rules) and decision is None,
         director_required=advice.director_required(db.session, assessment),
         verdict_values=verdict_values
+        or verdict_draft
         or (
             advice.verdict_json(verdict)
             if verdict
@@ -128,8 +144,22 @@ def write_verdict(assessment_id: int):
         name: request.form.get(name, "")
         for name in ("want_this", "explain_to_residents", "advice", "reasons")
     }
+    version = review.current_version(assessment) or abort(404)
+    if "save-draft" in request.form:
+        rules = operations.facts(assessment)
+        if not permissions.can_write_verdict(current_user, rules):
+            abort(403)
+        if advice.decision_of(db.session, version) is not None:
+            abort(409)  # the director has decided: the verdict is final
+        drafts.save(db.session, current_user, version, data, drafts.VERDICT)
+        db.session.commit()
+        flash(_("Your draft is saved. It is here until you save the verdict."), "ok")
+        return redirect(
+            url_for("assessments.advice_page", assessment_id=assessment.id) + "#verdict"
+        )
     try:
         advice.write_verdict(db.session, current_user, assessment, data)
+        drafts.discard(db.session, current_user, version, drafts.VERDICT)
     except review.ReviewInvalidError as failure:
         db.session.rollback()
         return _advice_page(

@@ -67,6 +67,15 @@ def draft_of(session: Session, reviewer, version, kind: str = DECISION) -> dict 
     return dict(draft.data) if draft is not None else None
 
 
+def newer_draft_of(session: Session, reviewer, version, kind: str, than) -> dict | None:
+    """The draft, unless what it drafts was saved after it (`than`: that save's time), for
+    example a verdict saved through the API."""
+    draft = _find(session, reviewer.id, version.id, kind)
+    if draft is None or (than is not None and draft.updated_at < than):
+        return None
+    return dict(draft.data)
+
+
 def save(session: Session, reviewer, version, data: dict, kind: str = DECISION) -> ReviewDraft:
     """Keep `data` as the reviewer's draft on `version` (replacing an earlier one). The
     caller checks the reviewer may still decide (or write the verdict) on it."""

@@ -5,6 +5,7 @@ import re
 
 from assessments.models import Comment, Review, ReviewDraft
 from portal.extensions import db
+from tests.assessments.test_advice import VERDICT
 from tests.assessments.test_review import PROFILING, decide, submitted
 from tests.conftest import csrf_token_from
 
@@ -224,3 +225,28 @@ def test_only_someone_who_may_still_decide_keeps_a_draft(api, board, client, use
     token = csrf_token_from(client.get(f"{url}/beoordeling"))
     again = client.post(f"{url}/besluit", data=_draft_form(token, **{"save-draft": "1"}))
     assert again.status_code == 409
+
+
+def test_the_verdict_form_keeps_a_draft_until_the_verdict_is_saved(
+    api, board, client, users, login_as
+):
+    aid = submitted(api, PROFILING)["id"]  # the verdict may be prepared during the review
+    login_as(users["reviewer"])
+    url = f"/intern/toetsingen/{aid}/advies"
+    token = csrf_token_from(client.get(url))
+    half = {"csrf_token": token, "want_this": "Ja, als het echt helpt.", "save-draft": "1"}
+    saved = client.post(f"{url}/oordeel", data=half)
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith("/advies#verdict")
+    html = client.get(url).get_data(as_text=True)
+    assert "Dit is uw bewaarde concept." in html
+    assert ">Ja, als het echt helpt.</textarea>" in html
+    login_as(users["reviewer2"])  # another member starts from the stored state, not this draft
+    assert "Ja, als het echt helpt." not in client.get(url).get_data(as_text=True)
+
+    login_as(users["reviewer"])
+    token = csrf_token_from(client.get(url))
+    done = client.post(f"{url}/oordeel", data={"csrf_token": token, **VERDICT})
+    assert done.status_code == 302
+    assert db.session.query(ReviewDraft).count() == 0
+    assert "Dit is uw bewaarde concept." not in client.get(url).get_data(as_text=True)
