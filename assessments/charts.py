@@ -247,3 +247,44 @@ def table_chart(table: dict, text: ChartText, *, locale: str = "nl", chart_id: s
     add("</g></svg>")
     # Safe: every piece of text above went through escape().
     return Markup("".join(parts))  # noqa: S704
+
+
+def _short_to(name: str, limit: int) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def count_chart(
+    rows: list[tuple[str, int]], *, title: str, description: str, chart_id: str = "counts"
+):
+    """A horizontal bar per (label, count), with the count beside each bar, as Markup.
+    The page shows a table with the same figures next to it; the <desc> lists them too."""
+    highest = max([count for _label, count in rows] + [1])
+    plot_left, plot_right = 250, WIDTH - 60  # room for a state's name of about 38 letters
+    plot_width = plot_right - plot_left
+    height = TOP * 2 + ROW_HEIGHT * len(rows)
+    ident = escape(chart_id)
+    figures = " ".join(f"{label}: {count}." for label, count in rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img"'
+        f' font-family="Arial, Helvetica, sans-serif"'
+        f' width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}"'
+        f' aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description + " " + figures)}</desc>',
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+    ]
+    for index, (label, count) in enumerate(rows):
+        middle = TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
+        width = plot_width * count / highest
+        parts.append(
+            f'<g class="count" data-count="{int(count)}">'
+            f'<text x="{plot_left - 8}" y="{_fmt(middle + 4)}" font-size="12" fill="{INK}"'
+            f' text-anchor="end">{escape(_short_to(str(label), 38))}</text>'
+            f'<rect x="{plot_left}" y="{_fmt(middle - BAR_HEIGHT / 2)}" width="{_fmt(width)}"'
+            f' height="{BAR_HEIGHT}" fill="{BAR}"/>'
+            f'<text x="{_fmt(plot_left + width + 6)}" y="{_fmt(middle + 4)}" font-size="12"'
+            f' fill="{INK}">{int(count)}</text></g>'
+        )
+    parts.append("</svg>")
+    # Safe: every piece of text above went through escape() or is a number.
+    return Markup("".join(parts))  # noqa: S704

@@ -56,6 +56,7 @@ __all__ = [
     "can_view_audit_log",
     "can_view_board_sessions",
     "can_view_conditions",
+    "can_view_overview",
     "can_view_working_copy",
     "can_withdraw_assessment",
     "can_write_verdict",
@@ -242,3 +243,15 @@ def allowed_in_state(rule, user, assessment: AssessmentFacts, state: str) -> boo
     """Whether `rule` would let `user` act if the assessment were in `state`. Tells a refusal
     because of who you are (403) from one because of where the assessment stands (409)."""
     return rule(user, replace(assessment, status=state))
+
+
+def can_view_overview(user) -> bool:
+    """The overview of the whole process (counts per state, time in review, quorum gaps,
+    overdue conditions, re-assessments, suspensions): admins and directors."""
+    return has_role(user, ADMIN, DIRECTOR)
+
+
+def on_overview(user, department: str) -> bool:
+    """Whether an algorithm of `department` counts on `user`'s overview: everything for
+    admins and a director without departments; a director's own departments otherwise."""
+    return has_role(user, ADMIN) or directs(user, department)

@@ -58,6 +58,7 @@ def dashboard():
             account_queries.recent_activity(db.session, actor_id=current_user.id),
             current_user,
         ),
+        can_see_overview=permissions.can_view_overview(current_user),
         active_tokens=account_queries.active_token_count(db.session, current_user.id),
         admin_overview=admin_overview,
         mine=lists.mine,

@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import assessments.api_docs  # its schemas in the OpenAPI document
     import assessments.audit_sentences  # the audit log in sentences (portal/audit_sentences)
     import assessments.feedback_owner  # residents' questions go to the algorithm's owner
+    import assessments.overview_views  # the overview for admins and the director in /intern
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern
     import portal.auth.api  # adds /api/v1/me to the API blueprint
     import portal.auth.audit_sentences  # noqa: F401 - each package registers its sentences

@@ -184,6 +184,8 @@ EXPECTED = {
     "auth.users": ("GET", "/intern/beheer/gebruikers", ADMIN_ONLY),
     "auth.edit_user": ("GET", "/intern/beheer/gebruikers/1", ADMIN_ONLY),
     "auth.audit_log": ("GET", "/intern/beheer/audit", ADMIN_ONLY),
+    # Admins and directors (no director in this walk: see tests/assessments/test_overview.py).
+    "assessments.process_overview": ("GET", "/intern/overzicht", ADMIN_ONLY),
     "national.deliveries": ("GET", "/intern/beheer/landelijk-register", ADMIN_ONLY),
     "quality.overview": ("GET", "/intern/beheer/kwaliteit", ADMIN_ONLY),
     "assessments.dashboard": ("GET", "/intern/", INTERNAL),

@@ -29,6 +29,7 @@ OWNER = "indiener@demo.utrecht.nl"
 REVIEWER = "klankbord1@demo.utrecht.nl"
 PRIVACY = "privacy@demo.utrecht.nl"
 ADMIN = "beheer@demo.utrecht.nl"
+DIRECTOR = "directeur@demo.utrecht.nl"
 
 CONTRAST = """(selector) => {
   const el = document.querySelector(selector);
@@ -193,6 +194,10 @@ def test_every_internal_page_and_dashboard_passes_axe(page, live_app, demo_ids):
     scan(page, review_link.get_attribute("href"), "review page", seen, "assessments.review_page")
     logout(page)
 
+    login(page, DIRECTOR, DEMO_PASSWORD)
+    scan(page, "/intern/overzicht", "overview (director)", seen, "assessments.process_overview")
+    logout(page)
+
     login(page, PRIVACY, DEMO_PASSWORD)
     scan(page, "/intern/", "privacy officer dashboard", seen, "assessments.dashboard")
     logout(page)
@@ -208,6 +213,11 @@ def test_every_internal_page_and_dashboard_passes_axe(page, live_app, demo_ids):
         "auth.edit_user",
     )
     scan(page, "/intern/beheer/audit", "audit log", seen, "auth.audit_log")
+    scan(page, "/intern/beheer/audit?from=2020-01-01", "audit log from", seen, "auth.audit_log")
+    # A bad date: the form names the field (422), and the page with its errors passes axe.
+    assert page.goto("/intern/beheer/audit?from=31-02-2020").status == 422
+    assert_accessible(page, "audit log, a bad date")
+    scan(page, "/intern/overzicht", "overview (admin)", seen, "assessments.process_overview")
     optional = {
         "national.deliveries": ("/intern/beheer/landelijk-register", "national register"),
         "quality.overview": ("/intern/beheer/kwaliteit", "register quality"),
