@@ -9,9 +9,17 @@ from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # hashing very long input is a cheap denial of service
+_DUMMY_PASSWORD = "not-a-real-password-only-for-timing"  # noqa: S105 - never an account's
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not tell.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+_dummy_hash = _hasher.hash(_DUMMY_PASSWORD)
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash with other Argon2 parameters from now on. The test suite uses argon2's own
+    profile for tests (`profiles.CHEAPEST`): thousands of accounts, no attacker."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
