@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from enum import Enum
 
 from flask import current_app
@@ -39,6 +40,9 @@ from register.standard import (
 SLUG_MAX = 80
 # Summaries the system writes into an entry's public history (English msgids).
 SUMMARY_RETIRED = N_("Taken out of use")
+# Actions in the audit log.
+AUDIT_PUBLISHED = "register.published"
+AUDIT_DRAFT_SAVED = "register.draft_saved"
 
 
 class PublicationRefusedError(ValueError):
@@ -89,24 +93,33 @@ def slugify(value: str) -> str:
     return slug[:SLUG_MAX].rstrip("-") or "algoritme"
 
 
-def unique_slug(session: Session, wanted: str, organization: str = "") -> str:
-    """A free slug for `wanted`. When the name is taken, the organisation goes in first and
-    then a number, so entries of different organisations with one name stay apart."""
+def slug_candidates(wanted: str, organization: str = "") -> Iterator[str]:
+    """The slugs `wanted` may get, in order: the name, then with the organisation, then
+    numbered, so entries of different organisations with one name stay apart."""
     base = slugify(wanted)
-    if _slug_free(session, base):
-        return base
+    yield base
     if organization:
         org = slugify(organization)[:40].rstrip("-")
         base = f"{base[: SLUG_MAX - len(org) - 1].rstrip('-')}-{org}"
-        if _slug_free(session, base):
-            return base
+        yield base
     counter = 2
     while True:
         suffix = f"-{counter}"
-        slug = f"{base[: SLUG_MAX - len(suffix)].rstrip('-')}{suffix}"
-        if _slug_free(session, slug):
-            return slug
+        yield f"{base[: SLUG_MAX - len(suffix)].rstrip('-')}{suffix}"
         counter += 1
+
+
+def unique_slug(
+    session: Session,
+    wanted: str,
+    organization: str = "",
+    *,
+    is_free: Callable[[str], bool] | None = None,
+) -> str:
+    """The first free one of `slug_candidates`. `is_free` answers for a batch that knows
+    which slugs are taken (the importer); by default each candidate is looked up."""
+    is_free = is_free or (lambda slug: _slug_free(session, slug))
+    return next(slug for slug in slug_candidates(wanted, organization) if is_free(slug))
 
 
 def _slug_free(session: Session, slug: str) -> bool:
@@ -121,17 +134,52 @@ def latest_version(algorithm: Algorithm) -> AlgorithmVersion | None:
     return algorithm.versions[-1] if algorithm.versions else None
 
 
+def entry_columns(content: dict) -> dict:
+    """The entry row's columns that copy its content (for filters, sorting and identity)."""
+    return {
+        "content": content,
+        "completeness": completeness(content).percent,
+        "name": content["name"],
+        "sort_name": search.normalize(content["name"])[:100],
+        "status": content["status"],
+        "publication_category": content["publication_category"],
+        "department": content.get("department", ""),
+        "organization": content.get("organization", ""),
+        "source_id": content.get("source_id", ""),
+    }
+
+
+def entry_themes(content: dict) -> list[str]:
+    """The entry's theme rows (`category`, each once)."""
+    return list(dict.fromkeys(content["category"]))
+
+
 def _copy_columns(algorithm: Algorithm, content: dict) -> None:
-    algorithm.content = content
-    algorithm.completeness = completeness(content).percent
-    algorithm.name = content["name"]
-    algorithm.sort_name = search.normalize(content["name"])[:100]
-    algorithm.status = content["status"]
-    algorithm.publication_category = content["publication_category"]
-    algorithm.department = content.get("department", "")
-    algorithm.organization = content.get("organization", "")
-    algorithm.source_id = content.get("source_id", "")
-    algorithm.themes = [AlgorithmTheme(theme=theme) for theme in dict.fromkeys(content["category"])]
+    for column, value in entry_columns(content).items():
+        setattr(algorithm, column, value)
+    algorithm.themes = [AlgorithmTheme(theme=theme) for theme in entry_themes(content)]
+
+
+def version_values(
+    content: dict,
+    state: str,
+    summary: str,
+    when: dt.datetime,
+    *,
+    number: int,
+    previous_published: dict | None,
+) -> dict:
+    """The columns of an entry's next version (`number`), its changed fields counted from the
+    last published version's content (None: there is none)."""
+    return {
+        "number": number,
+        "state": state,
+        "content": content,
+        "summary": summary,
+        "changed_fields": changed_fields(previous_published or {}, content),
+        "created_at": when,
+        "published_at": when if state == VERSION_PUBLISHED else None,
+    }
 
 
 def _new_version(
@@ -139,28 +187,64 @@ def _new_version(
 ) -> AlgorithmVersion:
     previous = next((v for v in reversed(algorithm.versions) if v.state == VERSION_PUBLISHED), None)
     version = AlgorithmVersion(
-        number=len(algorithm.versions) + 1,
-        state=state,
-        content=content,
-        summary=summary,
-        changed_fields=changed_fields(previous.content if previous else {}, content),
-        created_at=when,
-        published_at=when if state == VERSION_PUBLISHED else None,
+        **version_values(
+            content,
+            state,
+            summary,
+            when,
+            number=len(algorithm.versions) + 1,
+            previous_published=previous.content if previous else None,
+        )
     )
     algorithm.versions.append(version)
     return version
+
+
+def publication_columns(when: dt.datetime, first_published_at: dt.datetime | None) -> dict:
+    """The entry row's columns that a publication at `when` sets."""
+    return {
+        "is_published": True,
+        "published_at": when,
+        "first_published_at": first_published_at or when,
+    }
+
+
+def publishable(content: dict, *, require_eu_registration: bool = False) -> dict:
+    """`content` with every field of the standard, or PublicationRefusedError when it fails
+    the national rules (and, with `require_eu_registration`, the EU database link)."""
+    content = {**empty_entry(), **content}
+    problems = national_problems(content)
+    if require_eu_registration:
+        problems = {**problems, **eu_registration_problems(content)}
+    if problems:
+        raise PublicationRefusedError(problems)
+    return content
+
+
+def published_summary(slug: str, number: int, summary: str) -> str:
+    """The audit log's line for a publication."""
+    return f"{slug} version {number} published" + (f": {summary}" if summary else "")
+
+
+def draft_summary(slug: str, number: int) -> str:
+    """The audit log's line for a saved draft."""
+    return f"{slug} draft version {number}"
 
 
 # Key of the PostgreSQL advisory lock that lets one transaction at a time pick a new slug.
 NEW_SLUG_LOCK = 0x52454731  # "REG1"
 
 
-def create_algorithm(session: Session, content: dict, slug: str | None = None) -> Algorithm:
+def lock_new_slugs(session: Session) -> None:
+    """Before choosing slugs for new entries. Simultaneous publications of entries with one
+    name would each find the same slug free; on PostgreSQL the lock (held until commit)
+    makes the second one see the first one's row. SQLite writers are already one at a time."""
     if session.get_bind().dialect.name == "postgresql":
-        # Simultaneous publications of entries with one name would each find the same slug
-        # free; the lock (held until commit) makes the second one see the first one's row.
-        # SQLite writers are already one at a time.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NEW_SLUG_LOCK})
+
+
+def create_algorithm(session: Session, content: dict, slug: str | None = None) -> Algorithm:
+    lock_new_slugs(session)
     slug = unique_slug(session, slug or content["name"], content.get("organization", ""))
     algorithm = Algorithm(slug=slug, is_published=False)
     _copy_columns(algorithm, {**empty_entry(), **content})
@@ -185,28 +269,20 @@ def publish(
     `require_eu_registration` (our own assessments' entries): a high-risk AI system also
     needs its EU database link (imported entries of other organisations are not refused)."""
     when = when or utcnow()
-    content = {**empty_entry(), **content}
-    problems = national_problems(content)
-    if require_eu_registration:
-        problems = {**problems, **eu_registration_problems(content)}
-    if problems:
-        raise PublicationRefusedError(problems)
+    content = publishable(content, require_eu_registration=require_eu_registration)
     version = _new_version(algorithm, content, VERSION_PUBLISHED, summary, when)
     _copy_columns(algorithm, content)
-    algorithm.is_published = True
-    algorithm.published_at = when
-    if algorithm.first_published_at is None:
-        algorithm.first_published_at = when
+    for column, value in publication_columns(when, algorithm.first_published_at).items():
+        setattr(algorithm, column, value)
     session.flush()
     search.index_entry(session, algorithm.id, content)
     subscriptions.notify_published(session, algorithm, version)  # mailed after commit
     audit.record(
         session,
         actor,
-        "register.published",
+        AUDIT_PUBLISHED,
         algorithm,
-        f"{algorithm.slug} version {version.number} published"
-        + (f": {summary}" if summary else ""),
+        published_summary(algorithm.slug, version.number, summary),
     )
     return version
 
@@ -222,11 +298,7 @@ def save_draft(
         _copy_columns(algorithm, content)
     session.flush()
     audit.record(
-        session,
-        actor,
-        "register.draft_saved",
-        algorithm,
-        f"{algorithm.slug} draft version {version.number}",
+        session, actor, AUDIT_DRAFT_SAVED, algorithm, draft_summary(algorithm.slug, version.number)
     )
     return version
 

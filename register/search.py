@@ -13,10 +13,23 @@ import contextlib
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, text
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from register.models import Algorithm, SearchDocument, SearchTerm
@@ -214,6 +227,11 @@ def correct_terms(session: Session, terms: list[str]) -> dict[str, str]:
     return corrections
 
 
+def _ranking_vector(text_: str | BindParameter):
+    """PostgreSQL's Dutch stemmed vector of a document (ranking); SQLite keeps none."""
+    return func.to_tsvector("dutch", text_)
+
+
 def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     """(Re)index one published entry; new words join the typo vocabulary."""
     name_text, body_text = document_texts(content)
@@ -224,8 +242,38 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     document.name_text = name_text
     document.body_text = body_text
     if session.get_bind().dialect.name == "postgresql":
-        document.document = func.to_tsvector("dutch", name_text + " " + body_text)
+        document.document = _ranking_vector(name_text + " " + body_text)
     add_vocabulary(session, set((name_text + " " + body_text).split()))
+
+
+def index_entries(
+    session: Session, entries: list[tuple[int, dict]], *, indexed: Iterable[int] = ()
+) -> set[str]:
+    """`index_entry` for many published entries at once (the importer's batches): the
+    documents of `indexed` (ids that may have one) go with one DELETE, and all are written
+    with one multi-row INSERT. Returns the words for the vocabulary, which the caller stores
+    once with `add_vocabulary`."""
+    if not entries:
+        return set()
+    table = SearchDocument.__table__
+    ids = list(indexed)
+    for start in range(0, len(ids), 500):
+        session.execute(delete(table).where(table.c.algorithm_id.in_(ids[start : start + 500])))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    rows, words = [], set()
+    for algorithm_id, content in entries:
+        name_text, body_text = document_texts(content)
+        joined = name_text + " " + body_text
+        row = {"algorithm_id": algorithm_id, "name_text": name_text, "body_text": body_text}
+        if postgresql:
+            row["ranking_text"] = joined
+        rows.append(row)
+        words.update(joined.split())
+    statement = insert(table)
+    if postgresql:
+        statement = statement.values(document=_ranking_vector(bindparam("ranking_text")))
+    session.execute(statement, rows)
+    return words
 
 
 _DEFERRED = "register_search_vocabulary_deferred"

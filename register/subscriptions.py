@@ -56,14 +56,17 @@ class Subscription(db.Model):
     algorithm: Mapped[Algorithm | None] = relationship()
 
     def matches(self, algorithm: Algorithm) -> bool:
+        return self.matches_entry(algorithm.id, algorithm.department, algorithm.content)
+
+    def matches_entry(self, algorithm_id: int, department: str, content: dict) -> bool:
         if self.scope == SCOPE_ALL:
             return True
         if self.scope == SCOPE_ENTRY:
-            return self.algorithm_id == algorithm.id
+            return self.algorithm_id == algorithm_id
         if self.scope == SCOPE_DEPARTMENT:
-            return algorithm.department == self.value
+            return department == self.value
         if self.scope == SCOPE_THEME:
-            return self.value in (algorithm.content.get("category") or [])
+            return self.value in (content.get("category") or [])
         return False
 
 
@@ -333,6 +336,34 @@ def notify_published(session: Session, algorithm: Algorithm, version: AlgorithmV
     matching = [s for s in _confirmed(session, IMMEDIATE) if s.matches(algorithm)]
     for subscription in matching:
         _notice(session, subscription, [version])
+    return len(matching)
+
+
+def notify_published_many(session: Session, published: list[tuple[int, int, dict]]) -> int:
+    """`notify_published` for many publications at once (the importer's batches): the
+    subscribers are read once. `published`: (entry id, version id, published content), in
+    publication order. Returns how many notices were queued."""
+    subscribers = _confirmed(session, IMMEDIATE)
+    if not subscribers or not published:
+        return 0
+    matching = [
+        (subscription, version_id)
+        for algorithm_id, version_id, content in published
+        for subscription in subscribers
+        if subscription.matches_entry(algorithm_id, content.get("department", ""), content)
+    ]
+    wanted = sorted({version_id for _subscription, version_id in matching})
+    versions: dict[int, AlgorithmVersion] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        versions.update(
+            (version.id, version)
+            for version in session.scalars(
+                select(AlgorithmVersion).where(AlgorithmVersion.id.in_(chunk))
+            )
+        )
+    for subscription, version_id in matching:
+        _notice(session, subscription, [versions[version_id]])
     return len(matching)
 
 
