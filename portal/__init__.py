@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import register.api  # adds /api/v1/algorithms and /api/openapi.json
     import register.audit_sentences  # the register's sentences
     import register.feedback_api  # noqa: F401 - residents' questions in /api/v1
-    from assessments import plain_language
+    from assessments import open_work, plain_language
     from assessments.records.http import public_records_blueprint
     from assessments.views import blueprint as assessments_blueprint
     from portal.api import api_blueprint
@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     labels.init_app(app)
     plain_language.init_app(app)
+    open_work.init_app(app)  # a person's open reviews, shown before deactivating them
     from register.residents import residents_blueprint
     from register.views import register_blueprint
 

@@ -183,6 +183,8 @@ EXPECTED = {
     ),
     "auth.users": ("GET", "/intern/beheer/gebruikers", ADMIN_ONLY),
     "auth.edit_user": ("GET", "/intern/beheer/gebruikers/1", ADMIN_ONLY),
+    # Deactivating asks to confirm first, on a page of its own that lists the open work.
+    "auth.deactivate_user": ("GET", "/intern/beheer/gebruikers/1/deactiveren", ADMIN_ONLY),
     "auth.audit_log": ("GET", "/intern/beheer/audit", ADMIN_ONLY),
     # Admins and directors (no director in this walk: see tests/assessments/test_overview.py).
     "assessments.process_overview": ("GET", "/intern/overzicht", ADMIN_ONLY),

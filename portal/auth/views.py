@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from portal import audit_filters, audit_sentences
-from portal.auth import operations, permissions, queries
+from portal.auth import open_work, operations, permissions, queries
 from portal.auth.forms import (
     ConfirmForm,
     EditUserForm,
@@ -263,6 +263,9 @@ def edit_user(user_id: int):
     )
     status = 200
     if form.validate_on_submit():
+        # Deactivating is confirmed on its own page (it lists the person's open work): the
+        # other changes are saved, the account stays active until then.
+        confirm_first = user.active and not form.active.data
         try:
             operations.update_user(
                 db.session,
@@ -270,19 +273,53 @@ def edit_user(user_id: int):
                 user,
                 name=form.name.data,
                 roles=set(form.roles.data),
-                active=form.active.data,
+                active=True if confirm_first else form.active.data,
             )
         except operations.AccountError as error:
             form.roles.errors.append(error.message)
             status = 409
         else:
             db.session.commit()
+            if confirm_first:
+                return redirect(url_for("auth.deactivate_user", user_id=user.id))
             flash(_("The changes have been saved."), "ok")
             return redirect(url_for("auth.users"))
     elif request.method == "POST":
         status = 422
     return render_template(
         "auth/user_edit.html", form=form, user=user, confirm=ConfirmForm()
+    ), status
+
+
+@blueprint.route("/beheer/gebruikers/<int:user_id>/deactiveren", methods=["GET", "POST"])
+@internal_required(permissions.can_administer_users)
+def deactivate_user(user_id: int):
+    """Confirm first, with the person's open work listed (reviews, conditions): then the
+    account is deactivated and its sessions end."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not user.active:
+        flash(_("%(name)s is already deactivated.", name=user.name), "info")
+        return redirect(url_for("auth.edit_user", user_id=user.id))
+    form = ConfirmForm()
+    problem, status = None, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            operations.deactivate(db.session, current_user, user)
+        except operations.AccountError as error:
+            db.session.rollback()
+            problem, status = error.message, 409
+        else:
+            db.session.commit()
+            flash(_("The account of %(name)s is deactivated.", name=user.name), "ok")
+            return redirect(url_for("auth.users"))
+    items = open_work.of_user(db.session, user)
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.kind, []).append(item)
+    return render_template(
+        "auth/deactivate.html", user=user, form=form, groups=groups, problem=problem
     ), status
 
 

@@ -212,6 +212,13 @@ def test_every_internal_page_and_dashboard_passes_axe(page, live_app, demo_ids):
         seen,
         "auth.edit_user",
     )
+    scan(
+        page,
+        f"/intern/beheer/gebruikers/{demo_ids['owner']}/deactiveren",
+        "deactivate confirmation",
+        seen,
+        "auth.deactivate_user",
+    )
     scan(page, "/intern/beheer/audit", "audit log", seen, "auth.audit_log")
     scan(page, "/intern/beheer/audit?from=2020-01-01", "audit log from", seen, "auth.audit_log")
     # A bad date: the form names the field (422), and the page with its errors passes axe.
