@@ -1,0 +1,185 @@
+"""Migration c4e6f8a0b2d4 (board sessions, board-set thresholds) on a database with an
+approved assessment, its verdict and its fixed thresholds: up keeps every row and adds what
+is new (no thresholds set by the board on an existing verdict), down drops only what it
+added and keeps the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from portal import create_app
+from portal.extensions import db
+
+BEFORE, THIS = "b3d5f7a9c1e2", "c4e6f8a0b2d4"
+SCHEMA = "board_sessions_migration_check"
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def scratch_app(app, tmp_path):
+    """An app on an empty database of its own (its own schema on PostgreSQL)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = {}
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+            connection.execute(
+                text(f"CREATE TABLE {SCHEMA}.alembic_version (version_num varchar(32) PRIMARY KEY)")
+            )
+        options = {"connect_args": {"options": f"-csearch_path={SCHEMA},public"}}
+    else:
+        url = "sqlite:///" + str(tmp_path / "migration.sqlite")
+    scratch = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "migration-test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+            "JSON_LOGS": False,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with scratch.app_context():
+        yield scratch
+        db.session.remove()
+        db.engine.dispose()
+    if url.startswith("postgresql"):
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        engine.dispose()
+
+
+def _filler(column) -> object:
+    kind = column["type"]
+    if isinstance(kind, sa.Boolean):
+        return False
+    if isinstance(kind, sa.Integer):
+        return 0
+    if isinstance(kind, sa.DateTime):
+        return NOW
+    if isinstance(kind, sa.Date):
+        return NOW.date()
+    if isinstance(kind, sa.JSON) or "JSON" in type(kind).__name__.upper():
+        return "{}"
+    return ""
+
+
+def _insert(connection, table: str, **values) -> None:
+    """A row with `values`, every other required column filled with a plain value (so the
+    test does not depend on columns other revisions added to these tables)."""
+    schema = SCHEMA if connection.dialect.name == "postgresql" else None
+    for column in inspect(connection).get_columns(table, schema=schema):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        if column.get("autoincrement") is True and column["name"] == "id":
+            continue
+        values[column["name"]] = _filler(column)
+    names = ", ".join(f'"{name}"' for name in values)  # "values" is a reserved word
+    marks = ", ".join(f":{name}" for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+
+
+def _json(value):
+    return value if not isinstance(value, str) else json.loads(value)
+
+
+def test_sessions_and_board_thresholds_migrate_up_and_down_keeping_the_rows(scratch_app):
+    upgrade(revision=BEFORE)
+    with db.engine.begin() as connection:
+        _insert(connection, "users", id=1, email="k@utrecht.nl", name="Kim", active=True)
+        _insert(
+            connection,
+            "assessments",
+            id=1,
+            owner_id=1,
+            status="approved",
+            bank_id="uthiek",
+            bank_version=2,
+            register_fields='{"name": "Slim vegen"}',
+            answers="{}",
+            editor_ids="[]",
+        )
+        _insert(
+            connection,
+            "assessment_versions",
+            id=1,
+            assessment_id=1,
+            number=1,
+            bank_id="uthiek",
+            bank_version=2,
+            answers="{}",
+            register_fields="{}",
+            risk="{}",
+            risk_level=2,
+            submitted_by_id=1,
+            outcome="approved",
+        )
+        _insert(
+            connection,
+            "assessment_verdicts",
+            id=1,
+            version_id=1,
+            author_id=1,
+            want_this="Ja.",
+            explain_to_residents="Ja.",
+            advice="positive",
+            reasons="Goed.",
+        )
+        _insert(
+            connection,
+            "monitoring_thresholds",
+            assessment_id=1,
+            values='{"max_complaints": 15}',
+            source="approval",
+        )
+
+    upgrade(revision=THIS)
+    with db.engine.begin() as connection:
+        verdict = connection.execute(
+            text("SELECT reasons, monitoring_thresholds FROM assessment_verdicts")
+        ).one()
+        assert verdict.reasons == "Goed."
+        assert _json(verdict.monitoring_thresholds) == {}  # the board set none then
+        fixed = connection.execute(
+            text('SELECT source, board_keys, "values" FROM monitoring_thresholds')
+        ).one()
+        assert (fixed.source, _json(fixed.board_keys)) == ("approval", [])
+        assert _json(fixed.values) == {"max_complaints": 15}
+        _insert(
+            connection,
+            "board_sessions",
+            id=1,
+            assessment_id=1,
+            version_id=1,
+            held_on=NOW.date(),
+            member_ids="[1]",
+            participants='[{"name": "Sanne", "role": "team_member"}]',
+            dilemmas="Meldingen uit wrok?",
+        )
+        assert connection.execute(text("SELECT count(*) FROM board_sessions")).scalar() == 1
+
+    downgrade(revision=BEFORE)
+    schema = SCHEMA if db.engine.dialect.name == "postgresql" else None
+    tables = inspect(db.engine).get_table_names(schema=schema)
+    assert "board_sessions" not in tables
+    columns = {
+        c["name"] for c in inspect(db.engine).get_columns("assessment_verdicts", schema=schema)
+    }
+    assert "monitoring_thresholds" not in columns
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT reasons FROM assessment_verdicts")).scalar() == (
+            "Goed."
+        )
+        assert connection.execute(text("SELECT source FROM monitoring_thresholds")).scalar() == (
+            "approval"
+        )
+    upgrade(revision=THIS)  # and up again
+    assert "board_sessions" in inspect(db.engine).get_table_names(schema=schema)
