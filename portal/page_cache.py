@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, g, request, session
 from flask_babel import get_locale
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Select, func, select, text
 
 from portal.extensions import cache, db
 
@@ -25,23 +25,35 @@ CACHED_API_ENDPOINTS = frozenset({"api.list_algorithms", "api.get_algorithm", "a
 SKIPPED_HEADERS = frozenset({"set-cookie", "content-length", "date"})
 
 
-# Plain SQL on purpose: this runs on every cached request and is the cache's main cost.
-_GENERATION = text("SELECT MAX(id) FROM algorithm_versions WHERE state = 'published'")
+# What public pages show changes with a publication (a new published version), and with
+# what each package registers here (a suspension, an incident, a verdict, a rebuild of the
+# similar lists): a scalar SQL expression, so the whole generation is one query on every
+# cached request, where it is the cache's main cost.
+_BASE_GENERATION = (
+    select(func.max(text("id")))
+    .select_from(text("algorithm_versions"))
+    .where(text("state = 'published'"))
+    .scalar_subquery()
+)
+_EXTRA_GENERATIONS: list[ColumnElement] = []
+_generation_query: Select | None = None
 
 
-# What else public pages show that changes without a publication (a suspension, an
-# incident): each package registers a function giving its own stamp of change.
-_EXTRA_GENERATIONS: list[Callable[[], str]] = []
-
-
-def add_generation(source: Callable[[], str]) -> None:
-    if source not in _EXTRA_GENERATIONS:
-        _EXTRA_GENERATIONS.append(source)
+def add_generation(stamp: ColumnElement) -> None:
+    """Add a scalar expression (e.g. `select(func.max(Model.updated_at)).scalar_subquery()`)
+    whose value moves whenever public pages must render again."""
+    global _generation_query
+    if not any(stamp is known for known in _EXTRA_GENERATIONS):
+        _EXTRA_GENERATIONS.append(stamp)
+        _generation_query = None
 
 
 def generation() -> str:
-    base = db.session.execute(_GENERATION).scalar() or 0
-    return ":".join([str(base), *(source() for source in _EXTRA_GENERATIONS)])
+    global _generation_query
+    if _generation_query is None:
+        _generation_query = select(_BASE_GENERATION, *_EXTRA_GENERATIONS)
+    row = db.session.execute(_generation_query).one()
+    return ":".join("" if value is None else str(value) for value in row)
 
 
 def _cacheable() -> bool:

@@ -380,20 +380,14 @@ def attach_conditions(algorithm: Algorithm, conditions: list[dict]) -> None:
         algorithm.advice_updated_at = utcnow()
 
 
-def advice_stamp() -> str:
-    """Moves with every change of an entry's verdict, decision or conditions: part of the
-    public page cache's generation (one query)."""
+def _register_advice_stamp() -> None:
+    """Every change of an entry's verdict, decision or conditions moves the public page
+    cache's generation."""
     from sqlalchemy import func
 
-    from portal.extensions import db
-
-    return str(db.session.execute(select(func.max(Algorithm.advice_updated_at))).scalar() or "")
-
-
-def _register_advice_stamp() -> None:
     from portal import page_cache
 
-    page_cache.add_generation(advice_stamp)
+    page_cache.add_generation(select(func.max(Algorithm.advice_updated_at)).scalar_subquery())
 
 
 _register_advice_stamp()

@@ -336,11 +336,9 @@ def last_computed(session: Session) -> dt.datetime | None:
     )
 
 
-def generation_stamp() -> str:
-    """Part of the public page cache's generation (portal/page_cache.py): entry pages show
-    the stored lists, so a rebuild must renew them. Every row of one rebuild has the same
-    `computed_at`, so one row read (by the primary key) tells."""
-    return str(last_computed(db.session) or "")
-
-
-page_cache.add_generation(generation_stamp)
+# Part of the public page cache's generation (portal/page_cache.py): entry pages show the
+# stored lists, so a rebuild must renew them. Every row of one rebuild has the same
+# `computed_at`, so one row read (by the primary key) tells.
+page_cache.add_generation(
+    select(EntryProfile.computed_at).order_by(EntryProfile.algorithm_id).limit(1).scalar_subquery()
+)
