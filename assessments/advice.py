@@ -19,7 +19,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from assessments import permissions, quorum, workflow
+from assessments import monitoring_rules, permissions, quorum, workflow
 from assessments.models import Assessment, AssessmentVersion
 from assessments.operations import facts
 from assessments.review.errors import ReviewConflictError, ReviewForbiddenError, ReviewInvalidError
@@ -219,6 +219,17 @@ def write_verdict(session: Session, actor, assessment: Assessment, data: dict) -
     if not permissions.can_write_verdict(actor, rules):
         raise ReviewConflictError(f"The assessment is {assessment.status}; no verdict now.")
     clean, errors = clean_verdict(data)
+    # Monitoring thresholds set with the verdict (only those filled in; the level's defaults
+    # for the rest). Without the key, a rewritten verdict keeps the ones it had.
+    thresholds = None
+    if "thresholds" in data:
+        thresholds, problems = monitoring_rules.board_thresholds(data["thresholds"])
+        errors.update(
+            {
+                key if key == "thresholds" else f"thresholds.{key}": code
+                for key, code in problems.items()
+            }
+        )
     if errors:
         raise ReviewInvalidError("The verdict is not complete.", errors)
     version = current_version(assessment)
@@ -236,6 +247,8 @@ def write_verdict(session: Session, actor, assessment: Assessment, data: dict) -
             setattr(verdict, name, value)
         verdict.author_id = actor.id
         verdict.updated_at = utcnow()
+    if thresholds is not None:
+        verdict.monitoring_thresholds = thresholds
     session.flush()
     audit.record(
         session,
@@ -243,7 +256,11 @@ def write_verdict(session: Session, actor, assessment: Assessment, data: dict) -
         "verdict.written",
         assessment,
         f"assessment {assessment.id} version {version.number}: verdict {clean['advice']}",
-        details={"version": version.number, "advice": clean["advice"]},
+        details={
+            "version": version.number,
+            "advice": clean["advice"],
+            "thresholds": dict(verdict.monitoring_thresholds or {}),
+        },
     )
     return verdict
 

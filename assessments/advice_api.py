@@ -36,6 +36,36 @@ class VerdictInSchema(Schema):
         metadata={"description": "Must match what the members' decisions add up to, once known"},
     )
     reasons = fields.String(required=True, metadata={"description": "For residents (B1)"}, **_TEXT)
+    thresholds = fields.Nested(
+        "BoardThresholdsSchema",
+        metadata={
+            "description": "Monitoring thresholds the board sets (fixed at approval; the "
+            "level's defaults for those left out). Without it a rewritten verdict keeps them."
+        },
+    )
+
+
+_FRACTION = {"allow_none": True, "validate": validate.Range(0, 1)}
+_COUNT = {"allow_none": True, "strict": True, "validate": validate.Range(0, 10_000_000)}
+
+
+class BoardThresholdsSchema(Schema):
+    max_override_rate = fields.Float(
+        metadata={"description": "Highest share of cases where staff deviate (0-1)"}, **_FRACTION
+    )
+    max_objections = fields.Integer(
+        metadata={"description": "Most objections per report"}, **_COUNT
+    )
+    max_complaints = fields.Integer(
+        metadata={"description": "Most complaints per report"}, **_COUNT
+    )
+    min_group_ratio = fields.Float(
+        metadata={
+            "description": "Lowest selection rate of a group table as a share of its highest "
+            "(0-1); no default"
+        },
+        **_FRACTION,
+    )
 
 
 class DirectorDecisionInSchema(Schema):
@@ -82,6 +112,7 @@ class ConditionListSchema(Schema):
 
 for _schema in (
     EvidenceInSchema,
+    BoardThresholdsSchema,
     VerdictInSchema,
     DirectorDecisionInSchema,
     ConditionUpdateInSchema,
@@ -128,8 +159,11 @@ def _run(step):
 
 def _advice_json(assessment: Assessment) -> dict:
     version = review.current_version(assessment)
+    verdict = advice.verdict_of(db.session, version)
     return {
-        "verdict": advice.verdict_json(advice.verdict_of(db.session, version)),
+        "verdict": advice.verdict_json(verdict),
+        # Set with the verdict; the level's defaults for the rest (fixed at approval).
+        "monitoring_thresholds": dict(verdict.monitoring_thresholds or {}) if verdict else {},
         "director_decision": advice.decision_json(advice.decision_of(db.session, version)),
         "assessment": assessment_json(as_seen_by(g.api_user, assessment), "nl"),
     }

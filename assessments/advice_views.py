@@ -8,13 +8,16 @@ their evidence, history and forms. Rules live in `assessments.advice` and
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from assessments import advice, obligations, operations, permissions, review
+from assessments import advice, monitoring_rules, obligations, operations, permissions, review
 from assessments.models import Assessment
+from assessments.monitoring_rules import BOARD_KEYS
 from assessments.records import jobs as record_jobs
 from assessments.review import drafts
 from assessments.views import blueprint
@@ -31,6 +34,8 @@ PROBLEMS = {
     "url": _l("Give a web address that starts with https://."),
     "file_type": _l("Upload a PDF, PNG, JPEG, text or CSV file."),
     "too_large": _l("The file is larger than 5 MB."),
+    "fraction": _l("Give a percentage from 0 to 100."),
+    "count": _l("Give a whole number of 0 or more."),
 }
 FIELD_LABELS = {
     "want_this": _l("Do we want this?"),
@@ -43,6 +48,10 @@ FIELD_LABELS = {
     "evidence.text": _l("Evidence"),
     "evidence.link": _l("Link to the evidence"),
     "evidence.file": _l("File with the evidence"),
+    "thresholds.max_override_rate": _l("Highest share of deviations by staff"),
+    "thresholds.max_objections": _l("Most objections"),
+    "thresholds.max_complaints": _l("Most complaints"),
+    "thresholds.min_group_ratio": _l("Lowest group ratio"),
 }
 ADVICE_LABELS = {
     advice.POSITIVE: _l("Positive"),
@@ -55,6 +64,54 @@ STATUS_LABELS = {
     obligations.OVERDUE: _l("overdue"),
     obligations.WAIVED: _l("waived"),
 }
+
+
+THRESHOLD_LABELS = {
+    "max_override_rate": _l("Staff deviate from the outcome at most (percent of cases)"),
+    "max_objections": _l("At most this many objections per report"),
+    "max_complaints": _l("At most this many complaints per report"),
+    "min_group_ratio": _l(
+        "Lowest selection rate of a group at least (percent of the highest in its table)"
+    ),
+}
+PERCENT_KEYS = frozenset({"max_override_rate", "min_group_ratio"})
+
+
+def _threshold_field(key: str) -> str:
+    return f"threshold-{key}"
+
+
+def thresholds_from(typed: dict) -> dict:
+    """The threshold fields as typed -> the values the rules check: a percentage becomes a
+    fraction, a count a whole number; empty means the level's default; what cannot be read
+    goes through as typed, so the rules name it (one rule for web and API)."""
+    values: dict = {}
+    for key in BOARD_KEYS:
+        text = (typed.get(_threshold_field(key)) or "").strip().replace(",", ".")
+        if not text:
+            continue
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            values[key] = text
+            continue
+        if not number.is_finite():
+            values[key] = text
+        elif key in PERCENT_KEYS:
+            values[key] = float(number / 100)
+        else:
+            values[key] = int(number) if number == number.to_integral_value() else text
+    return values
+
+
+def threshold_values(thresholds: dict | None) -> dict[str, str]:
+    """Stored thresholds as the form shows them (percentages for fractions)."""
+    shown = {}
+    for key, value in (thresholds or {}).items():
+        if key in BOARD_KEYS and value is not None:
+            number = Decimal(str(value)) * 100 if key in PERCENT_KEYS else Decimal(str(value))
+            shown[_threshold_field(key)] = format(number.normalize(), "f")
+    return shown
 
 
 def _load(assessment_id: int) -> Assessment:
@@ -113,10 +170,13 @@ def _advice_page(
         verdict_values=verdict_values
         or verdict_draft
         or (
-            advice.verdict_json(verdict)
+            {**advice.verdict_json(verdict), **threshold_values(verdict.monitoring_thresholds)}
             if verdict
             else {"advice": advice.expected_advice(state.outcome)}
         ),
+        threshold_fields=[(key, _threshold_field(key)) for key in BOARD_KEYS],
+        THRESHOLD_LABELS=THRESHOLD_LABELS,
+        level_defaults=monitoring_rules.default_thresholds(version.risk_level),
         decision_values=decision_values or {},
         errors=errors or [],
         overdue=obligations.overdue_of(db.session, assessment.id, today),
@@ -144,6 +204,8 @@ def write_verdict(assessment_id: int):
         name: request.form.get(name, "")
         for name in ("want_this", "explain_to_residents", "advice", "reasons")
     }
+    # The monitoring thresholds, as typed (kept in the draft and on a failed save).
+    data.update({field: request.form.get(field, "") for field in map(_threshold_field, BOARD_KEYS)})
     version = review.current_version(assessment) or abort(404)
     if "save-draft" in request.form:
         rules = operations.facts(assessment)
@@ -158,7 +220,9 @@ def write_verdict(assessment_id: int):
             url_for("assessments.advice_page", assessment_id=assessment.id) + "#verdict"
         )
     try:
-        advice.write_verdict(db.session, current_user, assessment, data)
+        advice.write_verdict(
+            db.session, current_user, assessment, {**data, "thresholds": thresholds_from(data)}
+        )
         drafts.discard(db.session, current_user, version, drafts.VERDICT)
     except review.ReviewInvalidError as failure:
         db.session.rollback()

@@ -16,7 +16,15 @@ import math
 from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from assessments import monitoring_rules, notifications, outcomes, permissions, review, workflow
+from assessments import (
+    advice,
+    monitoring_rules,
+    notifications,
+    outcomes,
+    permissions,
+    review,
+    workflow,
+)
 from assessments.models import Assessment, AssessmentVersion
 from assessments.operations import facts
 from portal import audit
@@ -114,6 +122,15 @@ def thresholds_for(session: Session, assessment: Assessment) -> dict:
     defaults = monitoring_rules.default_thresholds(version.risk_level if version else None)
     stored = session.get(MonitoringThresholds, assessment.id)
     return {**defaults, **(stored.values if stored else {})}
+
+
+def thresholds_shown(session: Session, assessment: Assessment) -> list[dict]:
+    """Which thresholds apply and who set each: the board (its verdict) or the approved
+    level's default. For the monitoring page and the assessment's own page."""
+    stored = session.get(MonitoringThresholds, assessment.id)
+    return monitoring_rules.shown(
+        thresholds_for(session, assessment), stored.board_keys if stored else []
+    )
 
 
 def reports_of(session: Session, algorithm: Algorithm) -> list[MonitoringReport]:
@@ -276,6 +293,7 @@ def file_report(
         objections=clean["objections"],
         complaints=clean["complaints"],
         flagged_groups=analysis.flagged_groups,
+        group_ratio=monitoring_rules.lowest_group_ratio(analysis.as_dict()),
     )
     report = MonitoringReport(
         algorithm_id=algorithm.id,
@@ -332,6 +350,9 @@ def set_thresholds(session: Session, actor, assessment: Assessment, values: dict
         session.add(stored)
     stored.values = clean
     stored.source = "board"
+    stored.board_keys = sorted(
+        {*(stored.board_keys or ()), *(k for k in values if k in monitoring_rules.BOARD_KEYS)}
+    )
     stored.set_by_id = getattr(actor, "id", None)
     stored.set_at = utcnow()
     audit.record(
@@ -346,17 +367,22 @@ def set_thresholds(session: Session, actor, assessment: Assessment, values: dict
 
 
 def fix_thresholds_at_approval(session: Session, assessment: Assessment, risk_level) -> dict:
-    """At publication of an approval: store the approved level's default thresholds, so a
-    later change of the level's defaults does not alter what this approval is held to.
-    Each approval fixes them anew; the board's `set_thresholds` lays values over them."""
+    """At publication of an approval: store the approved level's default thresholds with
+    what the board set in its verdict on the approved version laid over them, so a later
+    change of the level's defaults does not alter what this approval is held to. Each
+    approval fixes them anew (a new verdict, new thresholds)."""
     values = monitoring_rules.default_thresholds(risk_level)
+    verdict = advice.verdict_of(session, approved_version(assessment))
+    board = dict((verdict.monitoring_thresholds or {}) if verdict else {})
+    values.update(board)
     stored = session.get(MonitoringThresholds, assessment.id)
     if stored is None:
         stored = MonitoringThresholds(assessment_id=assessment.id)
         session.add(stored)
     stored.values = values
-    stored.source = "approval"
-    stored.set_by_id = None
+    stored.source = "board" if board else "approval"
+    stored.board_keys = sorted(board)
+    stored.set_by_id = verdict.author_id if board else None
     stored.set_at = utcnow()
     return values
 

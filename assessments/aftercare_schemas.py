@@ -73,7 +73,9 @@ class MonitoringReportInSchema(Schema):
 class BreachSchema(Schema):
     rule = fields.String(
         required=True,
-        metadata={"enum": ["override_rate", "objections", "complaints", "flagged_groups"]},
+        metadata={
+            "enum": ["override_rate", "objections", "complaints", "flagged_groups", "group_ratio"]
+        },
     )
     value = fields.Raw(required=True, metadata={"description": "The report's figure"})
     limit = fields.Raw(required=True, allow_none=True)

@@ -41,6 +41,7 @@ RULE_LABELS = {
     "objections": _l("too many objections"),
     "complaints": _l("too many complaints"),
     "flagged_groups": _l("the group outcomes flag a group"),
+    "group_ratio": _l("a group's selection rate is too far below the highest"),
 }
 
 
@@ -76,6 +77,9 @@ def _page(slug: str, status: int = 200, **forms):
         "incidents": register_aftercare.incidents_of(db.session, algorithm.id),
         "changes": register_aftercare.declared_changes(db.session, algorithm.id),
         "thresholds": aftercare.thresholds_for(db.session, assessment) if assessment else None,
+        # Which apply and who set each (the board's verdict, or the level's default).
+        "threshold_rows": aftercare.thresholds_shown(db.session, assessment) if assessment else [],
+        "threshold_level": _approved_level(assessment),
         "may_report": may_report,
         "may_record": permissions.can_record_incident(current_user, rules, algorithm.department),
         "may_suspend": permissions.can_suspend(current_user, algorithm.department),
@@ -88,6 +92,27 @@ def _page(slug: str, status: int = 200, **forms):
         "change_form": forms.get("change_form") or ChangeForm(prefix="w"),
     }
     return render_template("assessments/aftercare.html", **context), status
+
+
+def _approved_level(assessment) -> int | None:
+    version = aftercare.approved_version(assessment) if assessment else None
+    return version.risk_level if version else None
+
+
+@blueprint.app_context_processor
+def _thresholds_helper():
+    """`monitoring_thresholds_shown(assessment)` for the assessment's own page (its views
+    stay as they are): the rows of `assessments/_thresholds.html` and the level."""
+
+    def shown(assessment):
+        if getattr(assessment, "algorithm_id", None) is None:
+            return None
+        level = _approved_level(assessment)
+        if level is None:
+            return None
+        return {"rows": aftercare.thresholds_shown(db.session, assessment), "level": level}
+
+    return {"monitoring_thresholds_shown": shown}
 
 
 def _attach(form, fields: dict[str, str], names: dict[str, str] | None = None) -> None:
