@@ -52,17 +52,40 @@ def record(
         object_type = object_type or getattr(obj, "audit_type", type(obj).__name__.lower())
         object_id = object_id or str(getattr(obj, "id", "") or "")
     audit_event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
-        actor_email=getattr(actor, "email", "") or "",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary[:500],
-        details=details or {},
-        ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
+        **event_values(
+            actor,
+            action,
+            summary,
+            object_type=object_type,
+            object_id=object_id,
+            details=details,
+        )
     )
     session.add(audit_event)
     return audit_event
+
+
+def event_values(
+    actor,
+    action: str,
+    summary: str = "",
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    details: dict | None = None,
+) -> dict:
+    """The columns of an audit event, for `record` and for a multi-row INSERT of many
+    (the register import's batches)."""
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "actor_email": getattr(actor, "email", "") or "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "summary": summary[:500],
+        "details": details or {},
+        "ip_address": (request.remote_addr or "")[:45] if has_request_context() else "",
+    }
 
 
 @event.listens_for(Session, "before_flush")
