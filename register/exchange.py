@@ -11,26 +11,29 @@ another organisation, and no row can move an entry to another organisation.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import fcntl
 import hashlib
 import io
+import itertools
 import json
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.db import begin_sqlite_transaction
+from portal.db import begin_sqlite_transaction, utcnow
 from portal.problems import N_
 from portal.text import is_storable_text
-from register import operations, search
+from register import bulk, operations, search
 from register.models import Algorithm
 from register.standard import (
     FIELD_NAMES,
@@ -40,6 +43,7 @@ from register.standard import (
     NATIONAL_FIELD_NAMES,
     changed_fields,
     clean_entry,
+    empty_entry,
     plain_text,
     validate_entry,
 )
@@ -56,6 +60,7 @@ RAW_TEXT_MAX = 100_000
 # Integers are accepted as ids only (some exports write them as numbers); never huge ones.
 ID_NUMBER_DIGITS = 30
 DEFAULT_BATCH_SIZE = 500
+SQLITE_CACHE_KIB = 100_000  # the import's page cache on SQLite (see import_rows)
 
 # OWASP CSV injection: a spreadsheet runs cells that start with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -404,14 +409,164 @@ def _explicit_slug(raw: dict) -> str:
     return operations.slugify(wanted)
 
 
-def _org_entry(session: Session, organization: str, **where) -> Algorithm | None:
-    query = select(Algorithm).where(Algorithm.organization == organization)
-    for column, value in where.items():
-        query = query.where(getattr(Algorithm, column) == value)
-    return session.scalar(query)
+class _EntryKeys(Protocol):
+    """What identity needs to know of a stored entry (an Algorithm, or a batch's copy)."""
+
+    id: int
+    slug: str
+    organization: str
+    lars: str
+    source_id: str
+    name: str
 
 
-def _incompatible(found: Algorithm, ident: RowIdentity) -> str | None:
+class _SessionFinder:
+    """Entries looked up in the database, one query per question (a single row)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_lars(self, lars: str) -> Algorithm | None:
+        return self.session.scalar(
+            select(Algorithm).where(Algorithm.lars != "", Algorithm.lars == lars)
+        )
+
+    def by_source(self, organization: str, source_id: str) -> Algorithm | None:
+        # The index is unique per organisation: another's source_id is not ours.
+        return self.session.scalar(
+            select(Algorithm).where(
+                Algorithm.organization == organization, Algorithm.source_id == source_id
+            )
+        )
+
+    def by_slug(self, slug: str) -> Algorithm | None:
+        return operations.get_by_slug(self.session, slug)
+
+    def by_name(self, organization: str, name: str) -> list[Algorithm]:
+        return list(
+            self.session.scalars(
+                select(Algorithm).where(
+                    Algorithm.organization == organization, Algorithm.name == name
+                )
+            )
+        )
+
+
+@dataclass(eq=False)
+class _Known:
+    """A batch's copy of an entry's identity; `id` below 0: new in this batch, not stored."""
+
+    id: int
+    slug: str
+    organization: str
+    lars: str
+    source_id: str
+    name: str
+
+
+class _BatchFinder:
+    """The entries a batch's rows can point at, read with a few IN queries, answering the
+    same questions as `_SessionFinder` from memory. Rows are decided in file order and
+    every decision is written into it (`add`, `change`), so a row sees the rows before it
+    in its batch as the database would after storing them one by one."""
+
+    def __init__(self, session: Session, idents: list[RowIdentity]) -> None:
+        self.session = session
+        self._lars: dict[str, _Known] = {}
+        self._source: dict[tuple[str, str], _Known] = {}
+        self._slug: dict[str, _Known] = {}
+        self._name: dict[tuple[str, str], list[_Known]] = {}
+        table = Algorithm.__table__
+        columns = (
+            table.c.id,
+            table.c.slug,
+            table.c.organization,
+            table.c.lars,
+            table.c.source_id,
+            table.c.name,
+        )
+        names = {(i.organization, i.name) for i in idents}
+        # The name has no index of its own; sort_name (its normalised form, written by
+        # operations.entry_columns) has, and the exact pair is checked here.
+        sort_names = {search.normalize(name)[:100] for _org, name in names}
+        questions = (
+            (table.c.lars, {i.lars for i in idents if i.lars}, table.c.lars != ""),
+            (
+                table.c.source_id,
+                {i.source_id for i in idents if i.source_id},
+                table.c.source_id != "",
+            ),
+            (table.c.slug, {i.slug for i in idents if i.slug}, None),
+            (table.c.sort_name, sort_names, None),
+        )
+        seen: set[int] = set()
+        for column, values, condition in questions:
+            for chunk in bulk.chunks(sorted(values)):
+                where = [column.in_(chunk)] + ([condition] if condition is not None else [])
+                for row in session.execute(select(*columns).where(*where)):
+                    if row.id in seen:
+                        continue
+                    if column is table.c.sort_name and (row.organization, row.name) not in names:
+                        continue
+                    seen.add(row.id)
+                    self.add(_Known(*row))
+        # The first candidates of every row's slug (operations.slug_candidates), in one go:
+        # the name, with the organisation, then numbered, as far as the batch repeats it.
+        wanted = collections.Counter((i.slug or i.name, i.organization) for i in idents)
+        self._slugs_checked = {
+            slug
+            for (name, org), count in wanted.items()
+            for slug in itertools.islice(operations.slug_candidates(name, org), 2 + count)
+        }
+        self._slugs_taken = bulk.taken_slugs(session, self._slugs_checked)
+
+    def by_lars(self, lars: str) -> _Known | None:
+        return self._lars.get(lars)
+
+    def by_source(self, organization: str, source_id: str) -> _Known | None:
+        return self._source.get((organization, source_id))
+
+    def by_slug(self, slug: str) -> _Known | None:
+        return self._slug.get(slug)
+
+    def by_name(self, organization: str, name: str) -> list[_Known]:
+        return list(self._name.get((organization, name), []))
+
+    def known(self) -> list[_Known]:
+        return list(self._slug.values())
+
+    def slug_free(self, slug: str) -> bool:
+        if slug in self._slug:
+            return False
+        if slug not in self._slugs_checked:
+            self._slugs_checked.add(slug)
+            self._slugs_taken |= bulk.taken_slugs(self.session, [slug])
+        return slug not in self._slugs_taken
+
+    def add(self, known: _Known) -> None:
+        if known.lars:
+            self._lars[known.lars] = known
+        if known.source_id:
+            self._source[(known.organization, known.source_id)] = known
+        self._slug[known.slug] = known
+        self._name.setdefault((known.organization, known.name), []).append(known)
+
+    def change(self, known: _Known, *, lars: str, source_id: str, name: str) -> None:
+        """The entry's identity after the row stored for it."""
+        if self._lars.get(known.lars) is known:
+            del self._lars[known.lars]
+        if self._source.get((known.organization, known.source_id)) is known:
+            del self._source[(known.organization, known.source_id)]
+        self._name[(known.organization, known.name)].remove(known)
+        del self._slug[known.slug]
+        known.lars, known.source_id, known.name = lars, source_id, name
+        self.add(known)
+
+
+_Finder = _SessionFinder | _BatchFinder
+
+
+def _incompatible(found: _EntryKeys, ident: RowIdentity) -> str | None:
     """Why `found` cannot be the row's entry although one key points at it."""
     if ident.lars and found.lars and found.lars != ident.lars:
         return f"entry {found.slug} has national id {found.lars}, the row {ident.lars}"
@@ -420,17 +575,19 @@ def _incompatible(found: Algorithm, ident: RowIdentity) -> str | None:
     return None
 
 
-def find_entry(session: Session, ident: RowIdentity) -> tuple[Algorithm | None, str, str]:
-    """(entry or None for a new one, conflict reason, rejection reason)."""
+def find_entry(
+    session: Session | _BatchFinder, ident: RowIdentity
+) -> tuple[_EntryKeys | None, str, str]:
+    """(entry or None for a new one, conflict reason, rejection reason).
+
+    `session` answers with a query per question; a `_BatchFinder` from what it read for
+    its batch. The rules are the same (the module docstring)."""
+    finder: _Finder = session if isinstance(session, _BatchFinder) else _SessionFinder(session)
     by_lars = by_source = None
     if ident.lars:
-        by_lars = session.scalar(
-            select(Algorithm).where(Algorithm.lars != "", Algorithm.lars == ident.lars)
-        )
+        by_lars = finder.by_lars(ident.lars)
     if ident.source_id:
-        by_source = _org_entry(
-            session, ident.organization, source_id=ident.source_id
-        )  # the index is unique per organisation: another's source_id is not ours
+        by_source = finder.by_source(ident.organization, ident.source_id)
     if by_lars is not None:
         if by_lars.organization != ident.organization:
             return (
@@ -452,7 +609,7 @@ def find_entry(session: Session, ident: RowIdentity) -> tuple[Algorithm | None, 
         reason = _incompatible(by_source, ident)
         return (None, reason, "") if reason else (by_source, "", "")
     if ident.slug:
-        by_slug = operations.get_by_slug(session, ident.slug)
+        by_slug = finder.by_slug(ident.slug)
         if by_slug is None:
             return None, "", ""  # a new entry under the slug the row asks for
         if by_slug.organization == ident.organization:
@@ -461,11 +618,7 @@ def find_entry(session: Session, ident: RowIdentity) -> tuple[Algorithm | None, 
         # The slug is another organisation's entry: ours may exist under another slug.
     candidates = [
         found
-        for found in session.scalars(
-            select(Algorithm).where(
-                Algorithm.organization == ident.organization, Algorithm.name == ident.name
-            )
-        )
+        for found in finder.by_name(ident.organization, ident.name)
         if _incompatible(found, ident) is None
         and not (ident.lars and found.lars)
         and not (ident.source_id and found.source_id)
@@ -581,6 +734,38 @@ SUMMARY_UPDATED = N_("Updated by an import")
 SUMMARY_UPDATED_DRAFT = N_("Updated by an import (draft)")
 
 
+@dataclass
+class _Plan:
+    """What a row does to the entry it found."""
+
+    outcome: str  # updated, unchanged
+    fields: list[str]
+    content: dict | None  # the new version's content; None: no new version
+    lars_changed: bool
+
+
+def _plan_update(
+    prepared: _Prepared,
+    existing_lars: str,
+    base: dict,
+    current_state: str | None,
+    draft: bool,
+) -> _Plan:
+    """The row laid over the entry: `base` is its latest version's content (or the entry's
+    own without versions, `current_state` None). Fields the file does not carry keep their
+    value (e.g. Utrecht's own fields)."""
+    entry, ident = prepared.entry, prepared.ident
+    merged = {**base, **{name: entry[name] for name in prepared.present}}
+    lars_changed = bool(ident.lars) and existing_lars != ident.lars
+    if current_state is not None and merged == base and (draft or current_state == "published"):
+        if lars_changed:
+            return _Plan("updated", ["lars"], None, True)
+        return _Plan("unchanged", [], None, False)
+    fields = changed_fields(base, merged) + (["lars"] if lars_changed else [])
+    # No changed field: the same content, now published (it was a draft).
+    return _Plan("updated", fields or ["publication"], merged, lars_changed)
+
+
 def _store(
     session: Session, prepared: _Prepared, existing: Algorithm | None, draft: bool
 ) -> tuple[RowResult, Algorithm]:
@@ -601,33 +786,28 @@ def _store(
         return result, algorithm
     result.slug = existing.slug
     current = operations.latest_version(existing)
-    base = current.content if current else existing.content
-    # Fields the file does not carry keep their value (e.g. Utrecht's own fields).
-    merged = {**base, **{name: entry[name] for name in prepared.present}}
-    lars_changed = bool(ident.lars) and existing.lars != ident.lars
-    if lars_changed:
+    plan = _plan_update(
+        prepared,
+        existing.lars,
+        current.content if current else existing.content,
+        current.state if current else None,
+        draft,
+    )
+    if plan.lars_changed:
         existing.lars = ident.lars
-    if (
-        current is not None
-        and merged == current.content
-        and (draft or current.state == "published")
-    ):
-        if lars_changed:
+    result.outcome, result.fields = plan.outcome, plan.fields
+    if plan.content is None:
+        if plan.lars_changed:
             session.flush()
-            result.outcome, result.fields = "updated", ["lars"]
-        else:
-            result.outcome = "unchanged"
         return result, existing
-    result.fields = changed_fields(base, merged) + (["lars"] if lars_changed else [])
-    if not result.fields:
-        result.fields = ["publication"]  # the same content, now published (it was a draft)
     if draft:
         operations.save_draft(
-            session, existing, merged, operations.register_text(SUMMARY_UPDATED_DRAFT)
+            session, existing, plan.content, operations.register_text(SUMMARY_UPDATED_DRAFT)
         )
     else:
-        operations.publish(session, existing, merged, operations.register_text(SUMMARY_UPDATED))
-    result.outcome = "updated"
+        operations.publish(
+            session, existing, plan.content, operations.register_text(SUMMARY_UPDATED)
+        )
     return result, existing
 
 
@@ -649,24 +829,34 @@ def import_rows(
     on_progress: Callable[[int, int, int], None] | None = None,
     report: ImportReport | None = None,
 ) -> ImportReport:
-    """Validate and store each row on its own; a bad row is reported, never fatal.
+    """Validate and store the rows batch by batch; a bad row is reported, never fatal.
 
-    Each row runs in a savepoint, so a database refusal costs that row only. With
-    `batch_size` the session is committed every so many rows (and `report.stored` says how
-    many rows are safe); without it the caller commits. `on_progress(done, total, stored)`
-    is called after each row.
+    Every row of a batch is checked and decided first: its entry is found among what a few
+    IN queries read for the whole batch (`_BatchFinder`), with the rules of `find_entry`.
+    Then the batch is written with multi-row statements in a savepoint (register/bulk.py).
+    When the database refuses that, the savepoint is undone and the batch is stored row by
+    row, each row in a savepoint of its own, so the refusal costs that row only. With
+    `batch_size` the session is committed after every batch of so many rows (and
+    `report.stored` says how many rows are safe); without it the caller commits.
+    `on_progress(done, total, stored)` is called after each batch.
     """
     report = report if report is not None else ImportReport()
     total = len(rows) if isinstance(rows, list | tuple) else 0
     claimed: dict[int, str] = {}  # entry id -> label of the row that already used it
     # New search words of the stored rows, written once per batch instead of row by row.
     words: set[str] = set()
-    for done, (label, raw) in enumerate(rows, start=1):
-        report.current_label = label
-        report.rows.append(
-            _import_one(session, label, raw, organization, contact_email, draft, claimed, words)
+    if session.get_bind().dialect.name == "sqlite":
+        # The search index's segments are merged as it grows; with SQLite's default page
+        # cache (2 MB) every merge reads them back from the file, three times slower.
+        session.connection().exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    pending = iter(rows)
+    done = 0
+    while batch := list(itertools.islice(pending, batch_size or DEFAULT_BATCH_SIZE)):
+        report.rows += _import_batch(
+            session, batch, organization, contact_email, draft, claimed, words, report
         )
-        if batch_size and done % batch_size == 0:
+        done += len(batch)
+        if batch_size:
             search.add_vocabulary(session, words)
             words.clear()
             session.commit()
@@ -678,6 +868,169 @@ def import_rows(
         session.commit()
         report.stored = len(report.rows)
     return report
+
+
+@dataclass
+class _BatchWrites:
+    new: list[tuple[bulk.NewEntry, str]] = field(default_factory=list)  # with the row's label
+    changed: list[bulk.NewVersion] = field(default_factory=list)
+    lars_only: list[tuple[int, str]] = field(default_factory=list)
+    claims: dict[int, str] = field(default_factory=dict)  # entry id (below 0: new) -> label
+
+
+def _import_batch(
+    session: Session,
+    batch: list[tuple[str, dict | str]],
+    organization: str,
+    contact_email: str,
+    draft: bool,
+    claimed: dict[int, str],
+    words: set[str],
+    report: ImportReport,
+) -> list[RowResult]:
+    results: list[RowResult] = []
+    accepted: list[tuple[int, _Prepared]] = []
+    for label, raw in batch:
+        report.current_label = label
+        if isinstance(raw, str):
+            results.append(RowResult(label, "rejected", reasons={"row": raw}))
+            continue
+        prepared = _prepare(label, raw, organization, contact_email)
+        if isinstance(prepared, RowResult):
+            results.append(prepared)
+            continue
+        accepted.append((len(results), prepared))
+        results.append(prepared.result)
+    if not accepted:
+        return results
+    session.flush()
+    # SQLite's driver opens transactions late; savepoints need the real one open first.
+    begin_sqlite_transaction(session.connection())
+    finder = _BatchFinder(session, [prepared.ident for _index, prepared in accepted])
+    current = bulk.load_current(session, [known.id for known in finder.known()])
+    writes = _BatchWrites()
+    for index, prepared in accepted:
+        report.current_label = prepared.result.label
+        results[index] = _decide(session, finder, current, prepared, draft, claimed, writes)
+    try:
+        with session.begin_nested():
+            written = bulk.write(
+                session,
+                [entry for entry, _label in writes.new],
+                writes.changed,
+                writes.lars_only,
+                draft=draft,
+                summary_new=operations.register_text(
+                    SUMMARY_IMPORTED_DRAFT if draft else SUMMARY_IMPORTED
+                ),
+                summary_changed=operations.register_text(
+                    SUMMARY_UPDATED_DRAFT if draft else SUMMARY_UPDATED
+                ),
+                when=utcnow(),
+            )
+    except (IntegrityError, DataError):
+        # The database refuses one of the rows: store them one by one, so only it fails.
+        session.expire_all()
+        fallback = []
+        for label, raw in batch:
+            report.current_label = label
+            fallback.append(
+                _import_one(session, label, raw, organization, contact_email, draft, claimed, words)
+            )
+        return fallback
+    session.expire_all()  # entries loaded before are stale now (the ORM did not write)
+    claimed.update((i, label) for i, label in writes.claims.items() if i > 0)
+    claimed.update((entry.id, label) for entry, label in writes.new)
+    words.update(written.words)
+    return results
+
+
+def _decide(
+    session: Session,
+    finder: _BatchFinder,
+    current: dict[int, bulk.Current],
+    prepared: _Prepared,
+    draft: bool,
+    claimed: dict[int, str],
+    writes: _BatchWrites,
+) -> RowResult:
+    """One row of a batch, as `_import_one` and `_store` would store it: the outcome, and
+    what to write added to `writes` (and to `finder`, for the rows after it)."""
+    entry, ident, result = prepared.entry, prepared.ident, prepared.result
+    label = result.label
+    existing, conflict, rejection = find_entry(finder, ident)
+    if rejection:
+        return RowResult(label, "rejected", reasons={"organization": rejection})
+    if conflict:
+        return RowResult(label, "conflict", reasons={"identity": conflict})
+    if existing is not None and (existing.id in claimed or existing.id in writes.claims):
+        first = claimed.get(existing.id) or writes.claims[existing.id]
+        return RowResult(
+            label,
+            "conflict",
+            slug=existing.slug,
+            reasons={"identity": f"same entry ({existing.slug}) as {first}"},
+        )
+    try:
+        if existing is None:
+            content = _content_to_store(entry, draft)
+        else:
+            state = current[existing.id]
+            base = state.latest if state.latest is not None else state.row_content
+            plan = _plan_update(prepared, existing.lars, base, state.latest_state, draft)
+            content = None if plan.content is None else _content_to_store(plan.content, draft)
+    except operations.PublicationRefusedError as refused:
+        # The row is valid, but laid over the stored entry it fails the national rules.
+        slug = existing.slug if existing is not None else ""
+        return RowResult(label, "rejected", slug=slug, reasons=dict(refused.problems))
+    if existing is None:
+        slug = operations.unique_slug(
+            session, ident.slug or entry["name"], entry["organization"], is_free=finder.slug_free
+        )
+        known = _Known(
+            -(len(writes.new) + 1),
+            slug,
+            entry["organization"],
+            ident.lars,
+            entry["source_id"],
+            entry["name"],
+        )
+        finder.add(known)
+        writes.claims[known.id] = label
+        writes.new.append((bulk.NewEntry(content, slug, ident.lars), label))
+        result.outcome, result.slug = "imported", slug
+        return result
+    writes.claims[existing.id] = label
+    result.slug, result.outcome, result.fields = existing.slug, plan.outcome, plan.fields
+    lars = ident.lars if plan.lars_changed else existing.lars
+    if content is None:
+        if plan.lars_changed:
+            writes.lars_only.append((existing.id, lars))
+            finder.change(existing, lars=lars, source_id=existing.source_id, name=existing.name)
+        return result
+    writes.changed.append(
+        bulk.NewVersion(
+            existing.id,
+            existing.slug,
+            content,
+            state,
+            lars=lars if plan.lars_changed else None,
+        )
+    )
+    # The entry row copies the content when it is published, or while it never was.
+    copied = not draft or not state.is_published
+    finder.change(
+        existing,
+        lars=lars,
+        source_id=content["source_id"] if copied else existing.source_id,
+        name=content["name"] if copied else existing.name,
+    )
+    return result
+
+
+def _content_to_store(content: dict, draft: bool) -> dict:
+    """What `operations.publish` (or `save_draft`) would store; PublicationRefusedError."""
+    return {**empty_entry(), **content} if draft else operations.publishable(content)
 
 
 def _import_one(
@@ -718,7 +1071,8 @@ def _import_one(
         return RowResult(label, "rejected", reasons={"database": _database_refusal(error)})
     except operations.PublicationRefusedError as refused:
         # The row is valid, but laid over the stored entry it fails the national rules.
-        return RowResult(label, "rejected", slug=existing.slug, reasons=dict(refused.problems))
+        slug = existing.slug if existing is not None else ""
+        return RowResult(label, "rejected", slug=slug, reasons=dict(refused.problems))
     claimed[algorithm.id] = label
     words.update(row_words)  # only a stored row's words (a refused row's savepoint is gone)
     return result

@@ -14,7 +14,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy import ForeignKey, String, delete, select, tuple_
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal import mail
@@ -341,29 +341,31 @@ def notify_published(session: Session, algorithm: Algorithm, version: AlgorithmV
 
 def notify_published_many(session: Session, published: list[tuple[int, int, dict]]) -> int:
     """`notify_published` for many publications at once (the importer's batches): the
-    subscribers are read once. `published`: (entry id, version id, published content), in
-    publication order. Returns how many notices were queued."""
+    subscribers are read once. `published`: (entry id, version number, published content),
+    in publication order. Returns how many notices were queued."""
     subscribers = _confirmed(session, IMMEDIATE)
     if not subscribers or not published:
         return 0
     matching = [
-        (subscription, version_id)
-        for algorithm_id, version_id, content in published
+        (subscription, (algorithm_id, number))
+        for algorithm_id, number, content in published
         for subscription in subscribers
         if subscription.matches_entry(algorithm_id, content.get("department", ""), content)
     ]
-    wanted = sorted({version_id for _subscription, version_id in matching})
-    versions: dict[int, AlgorithmVersion] = {}
+    wanted = sorted({key for _subscription, key in matching})
+    versions: dict[tuple[int, int], AlgorithmVersion] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         versions.update(
-            (version.id, version)
+            ((version.algorithm_id, version.number), version)
             for version in session.scalars(
-                select(AlgorithmVersion).where(AlgorithmVersion.id.in_(chunk))
+                select(AlgorithmVersion).where(
+                    tuple_(AlgorithmVersion.algorithm_id, AlgorithmVersion.number).in_(chunk)
+                )
             )
         )
-    for subscription, version_id in matching:
-        _notice(session, subscription, [versions[version_id]])
+    for subscription, key in matching:
+        _notice(session, subscription, [versions[key]])
     return len(matching)
 
 

@@ -102,14 +102,14 @@ def test_progress_is_shown_per_batch_when_not_on_a_terminal(app, tmp_path):
 
 def test_a_late_failure_keeps_earlier_batches_and_a_rerun_continues(app, tmp_path, monkeypatch):
     path = write_json(tmp_path / "a.json", numbered_rows(12))
-    real = exchange._import_one
+    real = exchange._prepare
 
-    def connection_lost_at_row_8(session, label, *args):
+    def connection_lost_at_row_8(label, *args):
         if label.startswith("#8 "):
             raise ConnectionError("server closed the connection")
-        return real(session, label, *args)
+        return real(label, *args)
 
-    monkeypatch.setattr(exchange, "_import_one", connection_lost_at_row_8)
+    monkeypatch.setattr(exchange, "_prepare", connection_lost_at_row_8)
     failed = CliRunner().invoke(app.cli, ["register", "import", str(path), "--batch-size", "5"])
     assert failed.exit_code != 0
     assert (
@@ -119,7 +119,7 @@ def test_a_late_failure_keeps_earlier_batches_and_a_rerun_continues(app, tmp_pat
     assert "5 imported, 0 updated, 0 unchanged" in failed.output  # the report says what is stored
     assert entry_count() == 5
 
-    monkeypatch.setattr(exchange, "_import_one", real)
+    monkeypatch.setattr(exchange, "_prepare", real)
     again = run_import(app, path, "--batch-size", "5")
     assert "7 imported, 0 updated, 5 unchanged, 0 rejected, 0 conflicts" in again.output
     assert entry_count() == 12

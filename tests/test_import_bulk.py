@@ -1,0 +1,214 @@
+"""The importer's bulk path (issue 14): a batch is decided in memory and written with a few
+multi-row statements, with the same outcome as storing its rows one by one.
+
+The row-by-row path is what a batch falls back on when the database refuses it; these tests
+force it (by making the bulk write fail) to compare both on the same rows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import mail
+from portal.audit import AuditEvent
+from portal.db import utcnow
+from portal.extensions import db
+from register import bulk, exchange, operations, search
+from register.models import Algorithm, SearchDocument, SearchTerm
+from register.subscriptions import Subscription
+from tests.conftest import entry_data, wipe_database
+from tests.import_helpers import entry_count, row, run_import, write_json
+
+ORG = "Gemeente Zwolle"
+OTHER = "Gemeente Amersfoort"
+READER = "lezer@example.nl"
+
+
+def _first_rows() -> list[dict]:
+    return [
+        row("Chatbot", ORG, lars="L1", source_id="S1"),
+        row("Zivver", ORG, lars="L2", source_id="S2"),
+        row("Parkeerscan", ORG, source_id="S3"),
+        row("Anonimiseren", ORG, lars="L4", source_id="S4"),
+        row("Zivver", OTHER, lars="L9"),
+    ]
+
+
+def _mixed_rows() -> list[dict]:
+    return [
+        # updated, unchanged, and updated with only its national id given
+        row("Chatbot", ORG, lars="L1", source_id="S1", description_short="Nieuwe tekst."),
+        row("Zivver", ORG, lars="L2", source_id="S2"),
+        row("Parkeerscan", ORG, source_id="S3", lars="L3"),
+        # new entries with one name: the organisation, then a number, in the slug
+        row("Nieuw", ORG, source_id="S5"),
+        row("Nieuw", ORG, source_id="S6", category=["Verkeer", "Verkeer"]),
+        row("Nieuw", ORG, source_id="S7"),
+        # rejected: another organisation's national id; a required field left empty
+        row("Zivver", OTHER, lars="L2"),
+        row("", ORG, source_id="S20"),
+        # conflicts: the same entry twice; keys that point at two entries; a new entry of
+        # this batch twice; a name that finds an entry already updated by this file
+        row("Chatbot", ORG, lars="L1"),
+        row("Anonimiseren", ORG, lars="L4", source_id="S2"),
+        row("Later", ORG, source_id="S8"),
+        row("Later", ORG, source_id="S8", description_short="Anders."),
+        row("Zivver", ORG),
+        # laid over a stale draft, the merged entry fails the national rules
+        row("Oud", ORG, source_id="S10"),
+        # imported, with a warning about a formula
+        row("Formule", ORG, source_id="S11", description_short="=1+1 is een som"),
+        # a name found by its slug, then by name: updated
+        row("Anonimiseren", ORG, id="anonimiseren", status="Buiten gebruik", end_date="2025-01"),
+    ]
+
+
+def _set_up() -> None:
+    """A stale draft (drafts are not checked) and three subscribers."""
+    stale = {**entry_data(name="Oud", source_id="S10", organization=ORG), "end_date": "2025-06-30"}
+    algorithm = operations.create_algorithm(db.session, stale, slug="oud")
+    db.session.flush()
+    operations.save_draft(db.session, algorithm, stale)
+    for n, (scope, value) in enumerate(
+        (("all", ""), ("theme", "Verkeer"), ("department", "Mobiliteit"))
+    ):
+        db.session.add(
+            Subscription(
+                email=f"{n}{READER}",
+                scope=scope,
+                value=value,
+                confirm_token=f"c{n}",
+                unsubscribe_token=f"u{n}",
+                confirmed_at=utcnow(),
+            )
+        )
+    db.session.commit()
+
+
+def _import(rows: list[dict], *, draft: bool) -> list[str]:
+    with exchange.import_lock(db.engine):
+        report = exchange.import_rows(
+            db.session,
+            [(f"#{n}", r) for n, r in enumerate(rows, start=1)],
+            organization=ORG,
+            contact_email="a@zwolle.nl",
+            draft=draft,
+            batch_size=4,
+        )
+    return report.lines()
+
+
+def _stored() -> dict:
+    """Everything an import writes, without ids and timestamps."""
+    db.session.expire_all()
+    entries = {}
+    for a in db.session.scalars(select(Algorithm).order_by(Algorithm.slug)):
+        entries[a.slug] = {
+            "columns": (a.lars, a.organization, a.source_id, a.name, a.sort_name, a.status),
+            "more": (a.department, a.publication_category, a.completeness, a.is_published),
+            "first_published": a.first_published_at is not None,
+            "content": a.content,
+            "themes": sorted(t.theme for t in a.themes),
+            "versions": [
+                (v.number, v.state, v.content, v.summary, v.changed_fields) for v in a.versions
+            ],
+        }
+    slugs = dict(db.session.execute(select(Algorithm.id, Algorithm.slug)).all())
+    documents = {
+        slugs[d.algorithm_id]: (d.name_text, d.body_text)
+        for d in db.session.scalars(select(SearchDocument))
+    }
+    found = {
+        word: sorted(slugs[i] for i in search.matching_ids(db.session, [word]))
+        for word in ("chatbot", "nieuwe", "zivver", "som", "anonimiseren")
+    }
+    audit = sorted(
+        (e.action, e.object_type, e.summary)
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("register.%")))
+    )
+    return {
+        "entries": entries,
+        "documents": documents,
+        "found": found,
+        "vocabulary": sorted(db.session.scalars(select(SearchTerm.term))),
+        "audit": audit,
+    }
+
+
+def _run(monkeypatch, *, draft: bool, one_by_one: bool) -> tuple[list[str], dict, list]:
+    sent: list[tuple] = []
+    monkeypatch.setattr(
+        mail, "send", lambda recipients, subject, body, **_kw: sent.append((recipients, body))
+    )
+    written = []
+    real_write = bulk.write
+
+    def write(*args, **kwargs):
+        if one_by_one:
+            raise IntegrityError("forced", {}, Exception("the test stores row by row"))
+        written.append(1)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "write", write)
+    _set_up()
+    lines = _import(_first_rows(), draft=False) + _import(_mixed_rows(), draft=draft)
+    assert bool(written) is not one_by_one  # the path under test really ran
+    return lines, _stored(), sorted(sent)
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["publish", "draft"])
+def test_a_mixed_batch_comes_out_as_row_by_row(app, monkeypatch, draft):
+    in_bulk = _run(monkeypatch, draft=draft, one_by_one=False)
+    db.session.rollback()
+    wipe_database()
+    one_by_one = _run(monkeypatch, draft=draft, one_by_one=True)
+    lines, stored, sent = in_bulk
+    assert lines == one_by_one[0]
+    assert stored == one_by_one[1]
+    assert sent == one_by_one[2]
+    if draft:  # drafts are not checked against the national rules: Oud is updated
+        assert lines[-1] == "5 imported, 4 updated, 1 unchanged, 2 rejected, 4 conflicts"
+    else:
+        assert lines[-1] == "5 imported, 3 updated, 1 unchanged, 3 rejected, 4 conflicts"
+        assert any(line.startswith("rejected: #14: end_date:") for line in lines)
+        assert len(sent) == 13  # subscribers heard of the publications, as row by row
+    assert "imported: nieuw-gemeente-zwolle-2 (#6)" in lines
+    assert "updated: parkeerscan (#3): changed lars" in lines
+    assert "conflict: #12: identity: same entry (later) as #11" in lines
+    assert "conflict: #13: identity: same entry (zivver) as #2" in lines
+    assert any(line.startswith("warning: #15: description_short:") for line in lines)
+
+
+def test_a_row_the_database_refuses_costs_that_row_only(app, tmp_path, monkeypatch):
+    """An entry that appears between the batch's lookups and its write (here: lookups that
+    miss it) makes the database refuse the batch; it is stored again row by row."""
+    run_import(app, write_json(tmp_path / "a.json", [row("Chatbot", ORG, source_id="S")]))
+    monkeypatch.setattr(exchange, "find_entry", lambda finder, ident: (None, "", ""))
+    rows = [row(f"Algoritme {n}", ORG, source_id=f"S{n}") for n in range(7)]
+    rows.insert(3, row("Chatbot", ORG, source_id="S"))
+    result = run_import(app, write_json(tmp_path / "b.json", rows), "--batch-size", "5")
+    assert result.exit_code == 0, result.output
+    assert "conflict: #4 Chatbot: database: the database refused it" in result.output
+    assert "7 imported, 0 updated, 0 unchanged, 0 rejected, 1 conflicts" in result.output
+    assert entry_count() == 8
+
+
+def test_the_same_file_twice_gives_n_imported_then_n_unchanged(app, tmp_path):
+    total = 1_200  # three batches of 500
+    rows = [row(f"Algoritme {n % 400}", ORG, source_id=f"S{n}") for n in range(total)]
+    path = write_json(tmp_path / "big.json", rows)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        first = run_import(app, path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert f"{total} imported, 0 updated, 0 unchanged, 0 rejected, 0 conflicts" in first.output
+    assert "imported: algoritme-0-gemeente-zwolle-2 (#801 Algoritme 0)" in first.output
+    # A few statements per batch, not a dozen per row (the row-by-row path took ~14,000).
+    assert len(statements) < 100
+    second = run_import(app, path)
+    assert f"0 imported, 0 updated, {total} unchanged, 0 rejected" in second.output
+    assert entry_count() == total
