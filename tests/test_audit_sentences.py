@@ -59,23 +59,30 @@ def _codes_of(path: Path, node) -> set[str]:
     raise AssertionError(f"{path}:{node.lineno}: an action code this test cannot read")
 
 
+# audit.record(session, actor, action, ...) and audit.event_values(actor, action, ...) (the
+# import's multi-row inserts): where the action code sits.
+ACTION_ARGUMENT = {"record": 2, "event_values": 1}
+
+
 def _codes_in_use() -> set[str]:
-    """Every action code passed to audit.record(...) in the code."""
+    """Every action code passed to audit.record(...) or audit.event_values(...) in the code."""
     codes = set()
     for package in ("portal", "register", "assessments"):
         for path in sorted((ROOT / package).glob("**/*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (
+                if not (
                     isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "record"
+                    and node.func.attr in ACTION_ARGUMENT
                     and isinstance(node.func.value, ast.Name)
                     and node.func.value.id == "audit"
                 ):
-                    action = node.args[2] if len(node.args) > 2 else None
-                    if action is None:
-                        action = next(k.value for k in node.keywords if k.arg == "action")
-                    codes |= _codes_of(path, action)
+                    continue
+                position = ACTION_ARGUMENT[node.func.attr]
+                action = node.args[position] if len(node.args) > position else None
+                if action is None:
+                    action = next(k.value for k in node.keywords if k.arg == "action")
+                codes |= _codes_of(path, action)
     return codes
 
 
