@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessments import advice, aftercare, operations, records, review
+from assessments import advice, aftercare, board_sessions, operations, records, review
 from assessments.bank import Bank, Question, current_bank
 from assessments.conditions import shown_questions
 from assessments.models import Assessment
@@ -358,6 +358,26 @@ def load(session: Session) -> int:
         in_review,
         "core.explain_to_residents",
         "Kunt u uitleggen wat een bewoner merkt als de melding laag op de lijst komt?",
+    )
+    # ... and the board's session with the team, an invited expert and a resident.
+    board_sessions.record(
+        session,
+        people["board1"],
+        in_review,
+        {
+            "held_on": (utcnow().date() - dt.timedelta(days=3)).isoformat(),
+            "members": [people["board1"].id, people["board2"].id],
+            "participants": [
+                {"name": "Team Bouwen en Wonen", "role": "team_member"},
+                {"name": "Een funderingsexpert", "role": "invited_expert"},
+                {"name": "Een bewoner uit Zuilen", "role": "resident"},
+            ],
+            "dilemmas": "Wie eerder meldt, komt eerder aan de beurt: is dat eerlijk voor "
+            "bewoners die niet weten dat ze kunnen melden?",
+            "notes": "De bewoner vertelde dat buren vaak niet weten waar ze moeten melden.",
+            "what_changed": "Het team stuurt een brief naar alle huizen in de wijk, niet "
+            "alleen naar wie meldde.",
+        },
     )
     # changes requested
     sent_back = start("Chatbot Wmo-loket", slug="chatbot-wmo-loket", answers=CHATBOT)

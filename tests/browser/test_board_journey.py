@@ -1,8 +1,10 @@
 """Journey 3: three sounding-board members and the privacy officer review one after another,
-comment, request changes; the owner resubmits; they approve; a member writes the board's
-verdict, the director adopts it; the entry appears on the public side with its record, the
-verdict and the condition."""
+comment, request changes; the owner resubmits; a member records the board's session with the
+team; they approve; a member writes the board's verdict, the director adopts it; the entry
+appears on the public side with its record, the verdict and the condition; the owner reports
+evidence for the condition, a member accepts it, and the entry shows it as met."""
 
+import datetime as dt
 import hashlib
 import re
 
@@ -61,6 +63,30 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
     page.get_by_role("button", name="Indienen voor beoordeling").click()
     page.wait_for_load_state()
     assert "versie 2" in page.content()
+    logout(page)
+
+    # The board meets the team on version 2 and writes the session down.
+    login(page, "klankbord1@demo.utrecht.nl", DEMO_PASSWORD)
+    open_review(page)
+    assert "nog geen sessie" in page.locator("#board-sessions").inner_text()
+    page.locator("#record-board-session").click()
+    page.wait_for_url(re.compile(r"/sessies/nieuw$"))
+    page.fill("#held_on", dt.datetime.now(dt.UTC).date().isoformat())
+    assert page.get_by_label("Karim Klankbord").is_checked()  # who writes it down
+    page.get_by_label("Ilse IJsselstein").check()
+    page.fill("#participants-0-name", "Sanne de Vries")
+    page.select_option("#participants-0-role", "team_member")
+    page.fill("#participants-1-name", "Mevrouw Jansen")
+    page.select_option("#participants-1-role", "resident")
+    page.fill("#dilemmas", "Mogen we bellen voordat iemand om hulp vraagt?")
+    page.fill("#what_changed", "De brief zegt nu dat bellen niet verplicht is.")
+    assert_accessible(page, "board session form")
+    page.get_by_role("button", name="Sessie opslaan").click()
+    page.wait_for_url(re.compile(r"/beoordeling#board-sessions$"))
+    sessions = page.locator("#board-sessions").inner_text()
+    assert "Mogen we bellen voordat iemand om hulp vraagt?" in sessions
+    assert "Mevrouw Jansen (Bewoner)" in sessions
+    screenshot(page, "board-1b-session")
     logout(page)
 
     for number, email in enumerate(
@@ -129,3 +155,36 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
     assert "Team Inkomen" not in box.inner_text()
     assert_accessible(page, "published entry")
     screenshot(page, "board-6-published")
+    assert "Het bord sprak op" not in box.inner_text()  # the entry page: verdict, no session
+
+    # The owner reports evidence for the condition; a board member accepts it.
+    login(page, "indiener@demo.utrecht.nl", DEMO_PASSWORD)
+    page.goto(f"{overview}/voorwaarden")
+    condition = page.locator("section", has_text="Meet elk kwartaal per wijk.").first
+    condition.locator("textarea[name='evidence_text']").fill(
+        "De eerste kwartaalmeting per wijk staat in het dossier."
+    )
+    condition.get_by_role("button", name="Bewijs versturen").click()
+    page.wait_for_load_state()
+    assert "De eerste kwartaalmeting per wijk" in page.content()
+    assert_accessible(page, "conditions page with evidence")
+    logout(page)
+
+    login(page, "klankbord2@demo.utrecht.nl", DEMO_PASSWORD)
+    page.goto(f"{overview}/voorwaarden")
+    condition = page.locator("section", has_text="Meet elk kwartaal per wijk.").first
+    condition.locator("select[name='status']").select_option("met")
+    condition.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state()
+    assert (
+        "vervuld"
+        in page.locator("section", has_text="Meet elk kwartaal per wijk.").first.inner_text()
+    )
+    logout(page)
+
+    page.goto("/algoritmes?q=betalingsachterstanden")
+    page.get_by_role("link", name=TITLE).first.click()
+    row = page.locator("#assessment tr", has_text="Meet elk kwartaal per wijk.")
+    assert "vervuld" in row.inner_text()
+    assert_accessible(page, "published entry with the condition met")
+    screenshot(page, "board-7-condition-met")
