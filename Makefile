@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENDOR := static/vendor/utrecht
 # PostgreSQL used by the second test run; CI has one here with trust auth.
 TEST_POSTGRES_URL ?= postgresql+psycopg://127.0.0.1:5432/test
+# The slowest tests are named at the end of each run, to keep the suite short.
+PYTEST_ARGS ?= --durations=15
 
 
 .PHONY: bench run test test-sqlite test-postgres lint format install assets translations i18n-check clean
@@ -67,16 +69,16 @@ PG_UP = $(PY) -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 dbna
 test-sqlite: install assets translations
 	@if $(PG_UP); then \
 		echo "== test suite on SQLite (end-to-end tests run with PostgreSQL)"; \
-		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q -m "not e2e"; \
+		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q $(PYTEST_ARGS) -m "not e2e"; \
 	else \
 		echo "== test suite on SQLite, end-to-end tests included"; \
-		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q; \
+		TEST_DATABASE_URL=sqlite $(VENV)/bin/pytest -q $(PYTEST_ARGS); \
 	fi
 
 test-postgres: install assets translations
 	@if $(PG_UP); then \
 		echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)), end-to-end tests included"; \
-		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest -q; \
+		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest -q $(PYTEST_ARGS); \
 	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL at 127.0.0.1:5432 (database test) does not answer, and REQUIRE_POSTGRES is set"; exit 1; \
 	else \
