@@ -252,8 +252,7 @@ def _session_recorded(event, p):
 @sentence("board_session.changed", _l("Board session changed"))
 def _session_changed(event, p):
     return _(
-        "%(who)s changed a session of the board on version %(version)s of assessment"
-        " %(object)s.",
+        "%(who)s changed a session of the board on version %(version)s of assessment %(object)s.",
         who=p.who,
         version=_version(event),
         object=p.object,

@@ -51,11 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     import assessments.advice_views  # their forms and pages in /intern
     import assessments.aftercare_api  # monitoring, incidents, suspension in /api/v1
     import assessments.aftercare_views  # the monitoring page in /intern
-    import assessments.board_sessions_api  # the board's sessions in /api/v1
-    import assessments.board_sessions_views  # their form in /intern
     import assessments.api  # adds /api/v1/assessments to the API blueprint
     import assessments.api_docs  # its schemas in the OpenAPI document
     import assessments.audit_sentences  # the audit log in sentences (portal/audit_sentences)
+    import assessments.board_sessions_api  # the board's sessions in /api/v1
+    import assessments.board_sessions_views  # their form in /intern
     import assessments.feedback_owner  # residents' questions go to the algorithm's owner
     import assessments.overview_views  # the overview for admins and the director in /intern
     import assessments.review_views  # noqa: F401 - adds the review pages to /intern

@@ -143,9 +143,7 @@ def record_html(assessment: Assessment, version: AssessmentVersion, kind: str) -
                 bank, data["answers"], "nl", public_only=kind == RECORD_PUBLIC
             ),
             outcomes=outcomes,
-            session_dates=[
-                dt.date.fromisoformat(row["held_on"]) for row in data["board_sessions"]
-            ],
+            session_dates=[dt.date.fromisoformat(row["held_on"]) for row in data["board_sessions"]],
             outcome_view=outcome_view(outcomes, bank.by_id.get(GROUP_OUTCOMES))
             if outcomes is not None
             else None,
