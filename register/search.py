@@ -269,10 +269,14 @@ def index_entries(
             row["ranking_text"] = joined
         rows.append(row)
         words.update(joined.split())
-    statement = insert(table)
     if postgresql:
-        statement = statement.values(document=_ranking_vector(bindparam("ranking_text")))
-    session.execute(statement, rows)
+        statement = insert(table).values(document=_ranking_vector(bindparam("ranking_text")))
+        session.execute(statement, rows)
+    else:
+        # One INSERT of many rows, not one per row: the FTS5 index behind the table's trigger
+        # writes its new terms out, and merges them, at the end of every statement.
+        for start in range(0, len(rows), 500):
+            session.execute(insert(table).values(rows[start : start + 500]))
     return words
 
 
