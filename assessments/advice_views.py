@@ -206,11 +206,11 @@ def write_verdict(assessment_id: int):
     }
     # The monitoring thresholds, as typed (kept in the draft and on a failed save).
     data.update({field: request.form.get(field, "") for field in map(_threshold_field, BOARD_KEYS)})
-    version = review.current_version(assessment) or abort(404)
     if "save-draft" in request.form:
         rules = operations.facts(assessment)
         if not permissions.can_write_verdict(current_user, rules):
             abort(403)
+        version = review.current_version(assessment) or abort(404)
         if advice.decision_of(db.session, version) is not None:
             abort(409)  # the director has decided: the verdict is final
         drafts.save(db.session, current_user, version, data, drafts.VERDICT)
@@ -223,7 +223,8 @@ def write_verdict(assessment_id: int):
         advice.write_verdict(
             db.session, current_user, assessment, {**data, "thresholds": thresholds_from(data)}
         )
-        drafts.discard(db.session, current_user, version, drafts.VERDICT)
+        # Saved, so the version exists; the permission and state checks above decided.
+        drafts.discard(db.session, current_user, review.current_version(assessment), drafts.VERDICT)
     except review.ReviewInvalidError as failure:
         db.session.rollback()
         return _advice_page(
