@@ -86,6 +86,7 @@ def test_board_reviews_owner_resubmits_and_the_record_goes_public(page, demo_dat
     sessions = page.locator("#board-sessions").inner_text()
     assert "Mogen we bellen voordat iemand om hulp vraagt?" in sessions
     assert "Mevrouw Jansen (Bewoner)" in sessions
+    assert_accessible(page, "review page of version 2, with the versions list")
     screenshot(page, "board-1b-session")
     logout(page)
 
