@@ -54,9 +54,110 @@ def _version(event) -> int:
     )
 
 
-@sentence("assessment.created", _l("Assessment created"))
-def _created(event, p):
-    return _("%(who)s started assessment %(object)s.", who=p.who, object=p.object)
+# The sentences that name no more than who did it and the assessment (or the algorithm):
+# (action code, the action in the filter's list, the sentence).
+_PLAIN = (
+    ("assessment.created", _l("Assessment created"), _l("%(who)s started assessment %(object)s.")),
+    (
+        f"assessment.{workflow.SUBMIT}",
+        _l("Assessment submitted"),
+        _l("Assessment %(object)s was submitted."),
+    ),
+    (
+        f"assessment.{workflow.START_REVIEW}",
+        _l("Review started"),
+        _l("The review of assessment %(object)s has started."),
+    ),
+    (
+        f"assessment.{workflow.REQUEST_CHANGES}",
+        _l("Changes requested"),
+        _l("Assessment %(object)s was sent back: changes are requested."),
+    ),
+    (
+        f"assessment.{workflow.ADVISE}",
+        _l("Board advised"),
+        _l("The sounding board has advised on assessment %(object)s; the director decides."),
+    ),
+    (
+        f"assessment.{workflow.APPROVE}",
+        _l("Assessment approved"),
+        _l("Assessment %(object)s was approved."),
+    ),
+    (
+        f"assessment.{workflow.REJECT}",
+        _l("Assessment rejected"),
+        _l("Assessment %(object)s was rejected."),
+    ),
+    (
+        f"assessment.{workflow.WITHDRAW}",
+        _l("Assessment withdrawn"),
+        _l("%(who)s withdrew assessment %(object)s."),
+    ),
+    (
+        f"assessment.{workflow.REASSESS}",
+        _l("Re-assessment started"),
+        _l("%(who)s started a re-assessment of %(object)s."),
+    ),
+    (
+        "comment.added",
+        _l("Comment added"),
+        _l("%(who)s wrote a comment on assessment %(object)s."),
+    ),
+    (
+        "comment.resolved",
+        _l("Thread resolved"),
+        _l("%(who)s resolved a thread on assessment %(object)s."),
+    ),
+    (
+        "record.stored",
+        _l("Record stored"),
+        _l("The record of assessment %(object)s was stored."),
+    ),
+    (
+        "monitoring.thresholds_set",
+        _l("Monitoring thresholds set"),
+        _l("%(who)s set the monitoring thresholds of assessment %(object)s."),
+    ),
+)
+
+# The sentences that also name the version (from the details, else from the summary).
+_OF_VERSION = (
+    (
+        "assessment.submitted",
+        _l("Assessment submitted"),
+        _l("%(who)s submitted version %(version)s of assessment %(object)s."),
+    ),
+    (
+        "board_session.recorded",
+        _l("Board session recorded"),
+        _l(
+            "%(who)s wrote down a session of the board on version %(version)s of assessment"
+            " %(object)s."
+        ),
+    ),
+    (
+        "board_session.changed",
+        _l("Board session changed"),
+        _l(
+            "%(who)s changed a session of the board on version %(version)s of assessment"
+            " %(object)s."
+        ),
+    ),
+)
+
+
+def _plain(text):
+    return lambda event, p: text % {"who": p.who, "object": p.object}
+
+
+def _of_version(text):
+    return lambda event, p: text % {"who": p.who, "version": _version(event), "object": p.object}
+
+
+for _action, _label, _text in _PLAIN:
+    sentence(_action, _label)(_plain(_text))
+for _action, _label, _text in _OF_VERSION:
+    sentence(_action, _label)(_of_version(_text))
 
 
 @sentence("assessment.answers_saved", _l("Answers saved"))
@@ -93,59 +194,6 @@ def _bank_upgraded(event, p):
     )
 
 
-@sentence("assessment.submitted", _l("Assessment submitted"))
-def _submitted(event, p):
-    return _(
-        "%(who)s submitted version %(version)s of assessment %(object)s.",
-        who=p.who,
-        version=_version(event),
-        object=p.object,
-    )
-
-
-@sentence(f"assessment.{workflow.SUBMIT}", _l("Assessment submitted"))
-def _submit(event, p):
-    return _("Assessment %(object)s was submitted.", object=p.object)
-
-
-@sentence(f"assessment.{workflow.START_REVIEW}", _l("Review started"))
-def _start_review(event, p):
-    return _("The review of assessment %(object)s has started.", object=p.object)
-
-
-@sentence(f"assessment.{workflow.REQUEST_CHANGES}", _l("Changes requested"))
-def _request_changes(event, p):
-    return _("Assessment %(object)s was sent back: changes are requested.", object=p.object)
-
-
-@sentence(f"assessment.{workflow.ADVISE}", _l("Board advised"))
-def _advise(event, p):
-    return _(
-        "The sounding board has advised on assessment %(object)s; the director decides.",
-        object=p.object,
-    )
-
-
-@sentence(f"assessment.{workflow.APPROVE}", _l("Assessment approved"))
-def _approve(event, p):
-    return _("Assessment %(object)s was approved.", object=p.object)
-
-
-@sentence(f"assessment.{workflow.REJECT}", _l("Assessment rejected"))
-def _reject(event, p):
-    return _("Assessment %(object)s was rejected.", object=p.object)
-
-
-@sentence(f"assessment.{workflow.WITHDRAW}", _l("Assessment withdrawn"))
-def _withdraw(event, p):
-    return _("%(who)s withdrew assessment %(object)s.", who=p.who, object=p.object)
-
-
-@sentence(f"assessment.{workflow.REASSESS}", _l("Re-assessment started"))
-def _reassess(event, p):
-    return _("%(who)s started a re-assessment of %(object)s.", who=p.who, object=p.object)
-
-
 @sentence("review.decided", _l("Board member decided"))
 def _decided(event, p):
     values = {"who": p.who, "version": _version(event), "object": p.object}
@@ -162,16 +210,6 @@ def _decided(event, p):
             "%(who)s asked for changes in version %(version)s of assessment %(object)s.", **values
         )
     return _("%(who)s rejected version %(version)s of assessment %(object)s.", **values)
-
-
-@sentence("comment.added", _l("Comment added"))
-def _comment_added(event, p):
-    return _("%(who)s wrote a comment on assessment %(object)s.", who=p.who, object=p.object)
-
-
-@sentence("comment.resolved", _l("Thread resolved"))
-def _comment_resolved(event, p):
-    return _("%(who)s resolved a thread on assessment %(object)s.", who=p.who, object=p.object)
 
 
 @sentence("condition.updated", _l("Condition changed"))
@@ -210,11 +248,6 @@ def _director(event, p):
     return _("%(who)s adopted the board's advice on assessment %(object)s.", **values)
 
 
-@sentence("record.stored", _l("Record stored"))
-def _record(event, p):
-    return _("The record of assessment %(object)s was stored.", object=p.object)
-
-
 @sentence("monitoring.report_filed", _l("Monitoring report filed"))
 def _report(event, p):
     breaches = len(detail(event, "breaches", []) or [])
@@ -227,33 +260,3 @@ def _report(event, p):
             object=p.object,
         )
     return _("%(who)s filed a monitoring report on %(object)s.", who=p.who, object=p.object)
-
-
-@sentence("monitoring.thresholds_set", _l("Monitoring thresholds set"))
-def _thresholds(event, p):
-    return _(
-        "%(who)s set the monitoring thresholds of assessment %(object)s.",
-        who=p.who,
-        object=p.object,
-    )
-
-
-@sentence("board_session.recorded", _l("Board session recorded"))
-def _session_recorded(event, p):
-    return _(
-        "%(who)s wrote down a session of the board on version %(version)s of assessment"
-        " %(object)s.",
-        who=p.who,
-        version=_version(event),
-        object=p.object,
-    )
-
-
-@sentence("board_session.changed", _l("Board session changed"))
-def _session_changed(event, p):
-    return _(
-        "%(who)s changed a session of the board on version %(version)s of assessment %(object)s.",
-        who=p.who,
-        version=_version(event),
-        object=p.object,
-    )
