@@ -4,13 +4,14 @@ only translates."""
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request
+from flask import g, jsonify
 from marshmallow import Schema, fields, validate
 
 from assessments import advice, obligations, operations, permissions, review, workflow
+from assessments.api_requests import assessment_seen, json_body, refuse_unless_allowed, run_step
 from assessments.models import Assessment
 from assessments.records import jobs as record_jobs
-from assessments.schemas import assessment_json, check_shape
+from assessments.schemas import assessment_json
 from assessments.visibility import as_seen_by
 from portal.api import api_blueprint, document_schema
 from portal.auth.session import token_required
@@ -122,41 +123,6 @@ for _schema in (
     document_schema(_schema.__name__, _schema)
 
 
-def _body(schema) -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(json_error(400, "The body must be a JSON object."))
-    errors = check_shape(schema, body)
-    if errors:
-        abort(json_error(422, "The request body is not valid.", fields=errors))
-    return body
-
-
-def _assessment(assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        abort(json_error(404, "No assessment with this id."))
-    if not permissions.can_view_assessment(g.api_user, operations.facts(assessment)):
-        abort(json_error(403, "You may not do this with this assessment."))
-    return assessment
-
-
-def _may(rule, assessment: Assessment, state: str) -> None:
-    """Who may never do this hears so (403) whatever the body holds."""
-    if not permissions.allowed_in_state(rule, g.api_user, operations.facts(assessment), state):
-        abort(json_error(403, "You may not do this with this assessment."))
-
-
-def _run(step):
-    try:
-        result = step()
-    except review.ReviewError as failure:
-        db.session.rollback()
-        abort(json_error(failure.status, str(failure), fields=failure.fields or None))
-    db.session.commit()
-    return result
-
-
 def _advice_json(assessment: Assessment) -> dict:
     version = review.current_version(assessment)
     verdict = advice.verdict_of(db.session, version)
@@ -187,10 +153,10 @@ def post_verdict(assessment_id: int):
         409: {$ref: "#/components/responses/Conflict"}
         422: {description: "Not valid; advice 'mismatch' when it contradicts the decisions"}
     """
-    assessment = _assessment(assessment_id)
-    _may(permissions.can_write_verdict, assessment, workflow.SUBMITTED)
-    body = _body(VerdictInSchema())
-    _run(lambda: advice.write_verdict(db.session, g.api_user, assessment, body))
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
+    refuse_unless_allowed(permissions.can_write_verdict, assessment, workflow.SUBMITTED)
+    body = json_body(VerdictInSchema())
+    run_step(lambda: advice.write_verdict(db.session, g.api_user, assessment, body))
     return jsonify(_advice_json(assessment))
 
 
@@ -214,10 +180,12 @@ def post_director_decision(assessment_id: int):
         409: {$ref: "#/components/responses/Conflict"}
         422: {description: "Not valid (reasons are required to deviate)"}
     """
-    assessment = _assessment(assessment_id)
-    _may(permissions.can_decide_as_director, assessment, workflow.AWAITING_DECISION)
-    body = _body(DirectorDecisionInSchema())
-    _run(lambda: advice.decide_as_director(db.session, g.api_user, assessment, body))
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
+    refuse_unless_allowed(
+        permissions.can_decide_as_director, assessment, workflow.AWAITING_DECISION
+    )
+    body = json_body(DirectorDecisionInSchema())
+    run_step(lambda: advice.decide_as_director(db.session, g.api_user, assessment, body))
     # The same path as an approval by the quorum: a worker renders when there is a queue.
     record_jobs.publish_after_approval(db.session, g.api_user, assessment)
     return jsonify(_advice_json(assessment))
@@ -239,7 +207,7 @@ def get_conditions(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
     """
-    assessment = _assessment(assessment_id)
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
     today = utcnow().date()
     return jsonify(
         {
@@ -275,6 +243,6 @@ def put_condition(condition_id: int):
     ):
         # Who may not see the assessment does not learn the condition exists.
         return json_error(404, "No condition with this id.")
-    body = _body(ConditionUpdateInSchema())
-    _run(lambda: obligations.update(db.session, g.api_user, condition, body))
+    body = json_body(ConditionUpdateInSchema())
+    run_step(lambda: obligations.update(db.session, g.api_user, condition, body))
     return jsonify(obligations.condition_json(condition, utcnow().date()))

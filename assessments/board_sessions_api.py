@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request
+from flask import g, jsonify
 from marshmallow import Schema, fields, validate
 
-from assessments import board_sessions, operations, permissions, review, workflow
+from assessments import board_sessions, permissions, workflow
+from assessments.api_requests import assessment_seen, json_body, refuse_unless_allowed, run_step
 from assessments.models import Assessment
-from assessments.schemas import check_shape
 from portal.api import api_blueprint, document_schema
 from portal.auth.session import token_required
 from portal.errors import json_error
@@ -89,45 +89,14 @@ for _schema in (
     document_schema(_schema.__name__, _schema)
 
 
-def _assessment(assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        abort(json_error(404, "No assessment with this id."))
-    if not permissions.can_view_board_sessions(g.api_user, operations.facts(assessment)):
-        abort(json_error(403, "You may not do this with this assessment."))
-    return assessment
-
-
-def _body() -> dict:
-    """The body, once its shape is right (400 for no JSON object, 422 naming the fields)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(json_error(400, "The body must be a JSON object."))
-    errors = check_shape(BoardSessionInSchema(), body)
-    if errors:
-        abort(json_error(422, "The request body is not valid.", fields=errors))
-    return body
-
-
 def _may(assessment: Assessment) -> None:
     """Who may never record a session hears so (403) before the body is read."""
-    if not permissions.allowed_in_state(
+    refuse_unless_allowed(
         permissions.can_record_board_session,
-        g.api_user,
-        operations.facts(assessment),
+        assessment,
         workflow.IN_REVIEW,
-    ):
-        abort(json_error(403, "Only sounding-board members and admins record sessions."))
-
-
-def _run(step):
-    try:
-        result = step()
-    except review.ReviewError as failure:
-        db.session.rollback()
-        abort(json_error(failure.status, str(failure), fields=failure.fields or None))
-    db.session.commit()
-    return result
+        "Only sounding-board members and admins record sessions.",
+    )
 
 
 @api_blueprint.get("/v1/assessments/<int:assessment_id>/sessions")
@@ -146,7 +115,7 @@ def get_board_sessions(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
     """
-    assessment = _assessment(assessment_id)
+    assessment = assessment_seen(assessment_id, permissions.can_view_board_sessions)
     items = board_sessions.of_assessment(db.session, assessment.id)
     names = board_sessions.member_names(
         db.session, sorted({i for item in items for i in item.member_ids or []})
@@ -178,10 +147,10 @@ def post_board_session(assessment_id: int):
             member of this assessment, an empty name or an unknown role; `fields` names each"
           content: {application/json: {schema: ErrorSchema}}
     """
-    assessment = _assessment(assessment_id)
+    assessment = assessment_seen(assessment_id, permissions.can_view_board_sessions)
     _may(assessment)
-    body = _body()
-    item = _run(lambda: board_sessions.record(db.session, g.api_user, assessment, body))
+    body = json_body(BoardSessionInSchema())
+    item = run_step(lambda: board_sessions.record(db.session, g.api_user, assessment, body))
     return jsonify(board_sessions.session_json(db.session, item)), 201
 
 
@@ -211,11 +180,11 @@ def put_board_session(assessment_id: int, session_id: int):
           description: "Not valid (as for a new session); `fields` names each problem"
           content: {application/json: {schema: ErrorSchema}}
     """
-    assessment = _assessment(assessment_id)
+    assessment = assessment_seen(assessment_id, permissions.can_view_board_sessions)
     item = board_sessions.find(db.session, assessment, session_id)
     if item is None:
         return json_error(404, "No session with this id on this assessment.")
     _may(assessment)
-    body = _body()
-    _run(lambda: board_sessions.change(db.session, g.api_user, assessment, item, body))
+    body = json_body(BoardSessionInSchema())
+    run_step(lambda: board_sessions.change(db.session, g.api_user, assessment, item, body))
     return jsonify(board_sessions.session_json(db.session, item))
