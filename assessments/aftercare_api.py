@@ -18,6 +18,7 @@ from assessments.aftercare_schemas import (
     ReasonInSchema,
     SuspensionResultSchema,
 )
+from assessments.api_requests import json_body
 from assessments.schemas import check_shape
 from portal.api import api_blueprint, document_schema
 from portal.auth.session import token_required
@@ -50,16 +51,6 @@ def _algorithm(slug: str, action: str):
     except aftercare.AftercareConflictError as error:
         abort(json_error(409, str(error)))
     return algorithm
-
-
-def _body(schema) -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(json_error(400, "The body must be a JSON object."))
-    errors = check_shape(schema, body)
-    if errors:
-        abort(json_error(422, "The request body is not valid.", fields=errors))
-    return body
 
 
 def _reason_body() -> dict:
@@ -148,7 +139,7 @@ def post_monitoring(slug: str):
         409: {$ref: "#/components/responses/Conflict"}
     """
     algorithm = _algorithm(slug, aftercare.MONITOR)
-    body = _body(MonitoringReportInSchema())
+    body = json_body(MonitoringReportInSchema())
     report, _found = _run(lambda: aftercare.file_report(db.session, g.api_user, algorithm, body))
     return jsonify(report_json(report)), 201
 
@@ -175,7 +166,7 @@ def post_incident(slug: str):
         404: {$ref: "#/components/responses/NotFound"}
     """
     algorithm = _algorithm(slug, aftercare.RECORD_INCIDENT)
-    body = _body(IncidentInSchema())
+    body = json_body(IncidentInSchema())
     incident = _run(lambda: aftercare.record_incident(db.session, g.api_user, algorithm, body))
     return jsonify(incident_json(incident)), 201
 
@@ -202,7 +193,7 @@ def put_incident(slug: str, incident_id: int):
         404: {$ref: "#/components/responses/NotFound"}
     """
     algorithm = _algorithm(slug, aftercare.RECORD_INCIDENT)
-    body = _body(IncidentUpdateSchema())
+    body = json_body(IncidentUpdateSchema())
     incident = _run(
         lambda: aftercare.update_incident(db.session, g.api_user, algorithm, incident_id, body)
     )
@@ -234,7 +225,7 @@ def post_suspension(slug: str):
           content: {application/json: {schema: ErrorSchema}}
     """
     algorithm = _algorithm(slug, aftercare.SUSPEND)
-    body = _body(ReasonInSchema())
+    body = json_body(ReasonInSchema())
     suspension = _run(lambda: aftercare.suspend(db.session, g.api_user, algorithm, body))
     return jsonify(suspension_json(suspension)), 201
 
@@ -293,7 +284,7 @@ def post_change(slug: str):
         409: {$ref: "#/components/responses/Conflict"}
     """
     algorithm = _algorithm(slug, aftercare.DECLARE_CHANGE)
-    body = _body(ChangeInSchema())
+    body = json_body(ChangeInSchema())
     result = _run(lambda: aftercare.declare_change(db.session, g.api_user, algorithm, body))
     change = result["change"]
     return jsonify(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from assessments import operations, permissions, records, review, workflow
-from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC, Assessment
+from assessments.api_requests import assessment_seen, json_body
+from assessments.models import RECORD_INTERNAL, RECORD_PUBLIC
 from assessments.records import jobs as record_jobs
 from assessments.schemas import (
     CreateAssessmentSchema,
@@ -27,18 +28,6 @@ from portal.extensions import db
 def _lang() -> str:
     wanted = request.args.get("lang") or request.accept_languages.best_match(["nl", "en"]) or "nl"
     return wanted if wanted in ("nl", "en") else "nl"
-
-
-def _json_body(schema=None) -> dict:
-    """The request's JSON object; with a schema, its shape is checked first (422)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(json_error(400, "The body must be a JSON object."))
-    if schema is not None:
-        errors = check_shape(schema, body)
-        if errors:
-            abort(json_error(422, "The request body is not valid.", fields=errors))
-    return body
 
 
 def etag_of(assessment) -> str:
@@ -63,15 +52,6 @@ def _if_match():
     return {int(tag) for tag in request.if_match.as_set() if tag.isascii() and tag.isdigit()}
 
 
-def _load(assessment_id: int, rule) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        abort(json_error(404, "No assessment with this id."))
-    if not rule(g.api_user, operations.facts(assessment)):
-        abort(json_error(403, "You may not do this with this assessment."))
-    return assessment
-
-
 @api_blueprint.post("/v1/assessments")
 @token_required
 def create_assessment():
@@ -91,7 +71,7 @@ def create_assessment():
     """
     if not permissions.can_create_assessment(g.api_user):
         return json_error(403, "Your roles do not allow starting an assessment.")
-    body = _json_body()
+    body = json_body()
     shape = check_shape(CreateAssessmentSchema(), body)
     if shape:
         # Named as the register rules name them on create: a field bare, the rest in full.
@@ -127,7 +107,9 @@ def get_assessment(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
     """
-    assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
+    assessment = as_seen_by(
+        g.api_user, assessment_seen(assessment_id, permissions.can_view_assessment)
+    )
     return _with_etag(jsonify(assessment_json(assessment, _lang())), assessment)
 
 
@@ -148,7 +130,9 @@ def get_questions(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
     """
-    assessment = as_seen_by(g.api_user, _load(assessment_id, permissions.can_view_assessment))
+    assessment = as_seen_by(
+        g.api_user, assessment_seen(assessment_id, permissions.can_view_assessment)
+    )
     return _with_etag(jsonify(questions_json(assessment, _lang())), assessment)
 
 
@@ -175,7 +159,7 @@ def put_answers(assessment_id: int):
         409: {description: "The assessment is submitted or decided; its answers are frozen", content: {application/json: {schema: ErrorSchema}}}
         412: {description: "If-Match does not match the current ETag: someone changed the assessment since you read it; nothing was saved. Read it again (GET) and repeat your change. The ETag header carries the current one.", headers: {ETag: {$ref: "#/components/headers/ETag"}}, content: {application/json: {schema: ErrorSchema}}}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
     facts = operations.facts(assessment)
     if not permissions.can_edit_assessment(g.api_user, facts):
         if permissions.allowed_in_state(
@@ -185,7 +169,7 @@ def put_answers(assessment_id: int):
                 409, f"The assessment is {assessment.status}; its answers are frozen."
             )
         return json_error(403, "You may not change this assessment.")
-    body = _json_body(UpdateAssessmentSchema())
+    body = json_body(UpdateAssessmentSchema())
     if "answers" not in body and "algorithm" not in body:
         return json_error(422, "Send answers and/or algorithm.", fields={"answers": "required"})
     expected = _if_match()
@@ -253,7 +237,7 @@ def submit_assessment(assessment_id: int):
         409: {$ref: "#/components/responses/Conflict"}
         422: {description: "Not complete: fields names each missing answer or register field ('required' or a message), and for bank 2 each unmet demand of the level and each finding that blocks submission, keyed by its question", content: {application/json: {schema: ErrorSchema}}}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
     if not permissions.allowed_in_state(
         permissions.can_submit_assessment, g.api_user, operations.facts(assessment), workflow.DRAFT
     ):
@@ -290,7 +274,7 @@ def review_assessment(assessment_id: int):
         404: {$ref: "#/components/responses/NotFound"}
         409: {$ref: "#/components/responses/Conflict"}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
     may_review = permissions.allowed_in_state(
         permissions.can_review_assessment,
         g.api_user,
@@ -298,7 +282,7 @@ def review_assessment(assessment_id: int):
         workflow.SUBMITTED,
     )
     # Who may not review hears so (403 from decide) whatever the body holds.
-    body = _json_body(ReviewInSchema() if may_review else None)
+    body = json_body(ReviewInSchema() if may_review else None)
     try:
         outcome = review.decide(db.session, g.api_user, assessment, body)
     except review.ReviewError as failure:
@@ -332,7 +316,7 @@ def assessment_record(assessment_id: int):
         403: {$ref: "#/components/responses/Forbidden"}
         404: {$ref: "#/components/responses/NotFound"}
     """
-    assessment = _load(assessment_id, permissions.can_view_assessment)
+    assessment = assessment_seen(assessment_id, permissions.can_view_assessment)
     kind = request.args.get("kind", RECORD_INTERNAL)
     if kind not in (RECORD_INTERNAL, RECORD_PUBLIC):
         return json_error(422, "kind is internal or public.", fields={"kind": "choice"})
