@@ -11,10 +11,10 @@ import json
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from portal import create_app
 from portal.extensions import db
+from tests import migration_helpers
 
 BEFORE, THIS = "b3d5f7a9c1e2", "c4e6f8a0b2d4"
 SCHEMA = "board_sessions_migration_check"
@@ -24,37 +24,8 @@ NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def scratch_app(app, tmp_path):
     """An app on an empty database of its own (its own schema on PostgreSQL)."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    options = {}
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-            connection.execute(
-                text(f"CREATE TABLE {SCHEMA}.alembic_version (version_num varchar(32) PRIMARY KEY)")
-            )
-        options = {"connect_args": {"options": f"-csearch_path={SCHEMA},public"}}
-    else:
-        url = "sqlite:///" + str(tmp_path / "migration.sqlite")
-    scratch = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "migration-test",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "JSON_LOGS": False,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with scratch.app_context():
+    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
         yield scratch
-        db.session.remove()
-        db.engine.dispose()
-    if url.startswith("postgresql"):
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        engine.dispose()
 
 
 def _filler(column) -> object:

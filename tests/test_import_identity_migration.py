@@ -6,10 +6,10 @@ import json
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
-from portal import create_app
 from portal.extensions import db
+from tests import migration_helpers
 
 BEFORE, THIS = "9c1c21cc8dd6", "3f1a9c0e7b21"
 SCHEMA = "identity_migration_check"
@@ -17,40 +17,9 @@ SCHEMA = "identity_migration_check"
 
 @pytest.fixture
 def scratch_app(app, tmp_path):
-    """A second app on an empty database of its own (a schema of its own on PostgreSQL, with
-    public behind it on the search path for the pg_trgm operators)."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    options = {}
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-            # Found before public's on the search path, so Alembic starts from nothing here.
-            connection.execute(
-                text(f"CREATE TABLE {SCHEMA}.alembic_version (version_num varchar(32) PRIMARY KEY)")
-            )
-        options = {"connect_args": {"options": f"-csearch_path={SCHEMA},public"}}
-    else:
-        url = "sqlite:///" + str(tmp_path / "migration.sqlite")
-    scratch = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "migration-test",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "JSON_LOGS": False,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with scratch.app_context():
+    """A second app on an empty database of its own (a schema of its own on PostgreSQL)."""
+    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
         yield scratch
-        db.session.remove()
-        db.engine.dispose()
-    if url.startswith("postgresql"):
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        engine.dispose()
 
 
 def _insert(connection, number: int, organization: str, source_id: str) -> None:
