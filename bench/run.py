@@ -84,10 +84,10 @@ def _postgres_url(size: int) -> str:
 def _postgres_answers() -> bool:
     import psycopg
 
+    # The server, not the database: the benchmark makes its own databases (bench_<size>).
+    server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
     try:
-        psycopg.connect(
-            POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3
-        ).close()
+        psycopg.connect(f"{server}/postgres", connect_timeout=3).close()
     except psycopg.Error:
         return False
     return True
