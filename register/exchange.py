@@ -954,6 +954,8 @@ def _import_batch(
     session.flush()
     # SQLite's driver opens transactions late; savepoints need the real one open first.
     begin_sqlite_transaction(session.connection())
+    # Before the batch reads which slugs are free (PostgreSQL: held until its commit).
+    operations.lock_new_slugs(session)
     finder = _BatchFinder(session, [prepared.ident for _index, prepared in accepted])
     current = bulk.load_current(session, [known.id for known in finder.known()])
     writes = _BatchWrites()
