@@ -14,7 +14,7 @@ SECTIONS = [section.id for section in current_bank().sections]
 
 def test_data_scientist_fills_in_and_submits(page, demo_data):
     login(page, "indiener@demo.utrecht.nl", DEMO_PASSWORD)
-    page.get_by_role("link", name="Nieuwe toetsing").click()
+    page.get_by_role("link", name="Nieuwe toetsing", exact=True).click()
     page.get_by_label(re.compile("Naam")).first.fill("Slimme controle vergunningen")
     page.get_by_role("button", name="Toetsing aanmaken").click()
     page.wait_for_url(re.compile(r"/intern/toetsingen/\d+$"))

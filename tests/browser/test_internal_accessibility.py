@@ -291,7 +291,7 @@ def test_the_new_assessment_button_is_readable(page, demo_data, email):
     login(page, email, DEMO_PASSWORD)
     for url in ("/intern/", "/intern/toetsingen"):
         page.goto(url)
-        button = page.get_by_role("link", name="Nieuwe toetsing")
+        button = page.get_by_role("link", name="Nieuwe toetsing", exact=True)
         assert button.is_visible()
         page.mouse.move(0, 0)  # not hovered
         result = button_contrast(page, "a[href='/intern/toetsingen/nieuw']")

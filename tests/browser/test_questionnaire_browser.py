@@ -18,7 +18,7 @@ SOURCES = "q-provenance.sources"
 
 def new_assessment(page, name: str = "Slimme controle vergunningen") -> str:
     login(page, OWNER, DEMO_PASSWORD)
-    page.get_by_role("link", name="Nieuwe toetsing").click()
+    page.get_by_role("link", name="Nieuwe toetsing", exact=True).click()
     page.get_by_label(re.compile("Naam")).first.fill(name)
     page.get_by_role("button", name="Toetsing aanmaken").click()
     page.wait_for_url(re.compile(r"/intern/toetsingen/\d+$"))
