@@ -100,7 +100,8 @@ class Datasette:
         from urllib.parse import urlencode
 
         table = f"/{self.name}/algorithms" + (".json" if json else "")
-        return [f"{table}?{urlencode({'_search': w})}" for w in words]
+        # The register's page size (20), not Datasette's default of 100 rows of 4 kB each.
+        return [f"{table}?{urlencode({'_search': w, '_size': 20})}" for w in words]
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
