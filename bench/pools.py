@@ -19,6 +19,23 @@ ENTRY_SLUGS = 1_200
 PER_PAGE = 20
 
 
+def _count(connection, args: dict) -> int:
+    """Published entries matching the filters in `args` (the list page's own rules)."""
+    where, params = ["is_published = :yes"], {"yes": True}
+    for name in ("status", "publication_category", "department"):
+        if name in args:
+            where.append(f"{name} = :{name}")
+            params[name] = args[name]
+    if "theme" in args:
+        where.append(
+            "EXISTS (SELECT 1 FROM algorithm_themes t WHERE t.algorithm_id = algorithms.id "
+            "AND t.theme = :theme)"
+        )
+        params["theme"] = args["theme"]
+    sql = "SELECT COUNT(*) FROM algorithms WHERE " + " AND ".join(where)  # noqa: S608 - fixed
+    return connection.scalar(text(sql), params)
+
+
 def build(url: str, seed: int = 14) -> dict[str, list[str]]:
     """{"words": [...], "search": paths, "api": paths, "list": paths, "entry": paths}."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not security
@@ -45,27 +62,30 @@ def build(url: str, seed: int = 14) -> dict[str, list[str]]:
         facets["theme"] = connection.scalars(
             text("SELECT DISTINCT theme FROM algorithm_themes ORDER BY theme")
         ).all()
-    engine.dispose()
     words = [t for t in terms if not t.isdigit()]
     chosen = rng.sample(words, min(SEARCH_WORDS, len(words)))
     pairs = [" ".join(rng.sample(chosen, 2)) for _ in range(SEARCH_PAIRS)]
     queries = chosen + pairs
-    pages = max(1, -(-total // PER_PAGE))
     lists = []
-    for _ in range(LIST_COMBINATIONS):
-        args: dict = {}
-        for name, values in facets.items():
-            if values and rng.random() < 0.25:
-                args[name] = rng.choice(values)
-        sort = rng.choice(["", "name", "recent"])
-        if sort:
-            args["sort"] = sort
-        # Filtered views have fewer pages: their first three.
-        limit = pages if not args or list(args) == ["sort"] else 3
-        page = rng.randint(1, limit) if rng.random() < 0.7 else 1
-        if page > 1:
-            args["page"] = page
-        lists.append("/algoritmes" + (f"?{urlencode(args)}" if args else ""))
+    with engine.connect() as connection:
+        for _ in range(LIST_COMBINATIONS):
+            args: dict = {}
+            for name, values in facets.items():
+                if values and rng.random() < 0.25:
+                    args[name] = rng.choice(values)
+            # Only pages that exist (a page beyond the last answers 404): filtered views
+            # have fewer, and of those their first three.
+            filtered = bool(args)
+            pages = max(1, -(-(_count(connection, args) if filtered else total) // PER_PAGE))
+            limit = min(3, pages) if filtered else pages
+            sort = rng.choice(["", "name", "recent"])
+            if sort:
+                args["sort"] = sort
+            page = rng.randint(1, limit) if rng.random() < 0.7 else 1
+            if page > 1:
+                args["page"] = page
+            lists.append("/algoritmes" + (f"?{urlencode(args)}" if args else ""))
+    engine.dispose()
     return {
         "words": queries,
         "search": ["/algoritmes?" + urlencode({"q": q}) for q in queries],
