@@ -35,8 +35,10 @@ def queue(
             session = session()
         if not session.in_transaction():
             session.begin()  # so that a rollback drops what was queued
+        # The innermost transaction: a savepoint rolled back drops only its own mail.
+        within = session.get_nested_transaction() or session.get_transaction()
         session.info.setdefault(_QUEUE_KEY, []).append(
-            (recipients, subject, body, dict(headers or {}), private)
+            (within, (recipients, subject, body, dict(headers or {}), private))
         )
 
 
@@ -85,11 +87,26 @@ def send_job(recipients: list[str], subject: str, body: str, headers: dict, priv
 def _send_queued(session: Session) -> None:
     from portal import jobs  # with REDIS_URL a worker sends, so no request waits for SMTP
 
-    for message in session.info.pop(_QUEUE_KEY, []):
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released; the work can still be rolled back
+    for _within, message in session.info.pop(_QUEUE_KEY, []):
         if not has_app_context() or not jobs.enqueue(send_job, *message, retries=2):
             send_job(*message)
 
 
+def _inside(transaction, rolled_back) -> bool:
+    while transaction is not None:
+        if transaction is rolled_back:
+            return True
+        transaction = transaction.parent
+    return False
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_queued(session: Session, previous_transaction) -> None:
-    session.info.pop(_QUEUE_KEY, None)
+    """Drop the mail queued inside the transaction or savepoint that was rolled back (and
+    inside savepoints released into it); mail of the rest of the transaction stays."""
+    queued = session.info.get(_QUEUE_KEY)
+    if queued:
+        kept = [item for item in queued if not _inside(item[0], previous_transaction)]
+        session.info[_QUEUE_KEY] = kept

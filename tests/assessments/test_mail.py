@@ -44,3 +44,34 @@ def test_submitting_tells_the_board_and_deciding_tells_the_owner(api, board, cap
     assert "/ approved" in to_owner[0].subject
     body = to_owner[0].body
     assert body.index(" is goedgekeurd.") < body.index(" was approved.")
+
+
+def _subjects(caplog) -> list[str]:
+    return [r.subject for r in caplog.records if getattr(r, "subject", "")]
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_mail(app, caplog):
+    """A refused row of an import rolls back its savepoint: the mail of the rows stored
+    before it, in the same transaction, must still go out."""
+    caplog.set_level(logging.INFO, logger="portal.mail")
+    with app.app_context():
+        mail.queue(db.session, ["a@utrecht.nl"], "Voor het savepoint", "x")
+        savepoint = db.session.begin_nested()
+        mail.queue(db.session, ["b@utrecht.nl"], "In het savepoint", "y")
+        savepoint.rollback()
+        kept = db.session.begin_nested()
+        mail.queue(db.session, ["c@utrecht.nl"], "In een bewaard savepoint", "z")
+        kept.commit()
+        db.session.commit()
+    assert _subjects(caplog) == ["Voor het savepoint", "In een bewaard savepoint"]
+
+
+def test_rolling_back_the_transaction_drops_the_mail_of_its_released_savepoints(app, caplog):
+    caplog.set_level(logging.INFO, logger="portal.mail")
+    with app.app_context():
+        savepoint = db.session.begin_nested()
+        mail.queue(db.session, ["a@utrecht.nl"], "Weg", "x")
+        savepoint.commit()
+        db.session.rollback()
+        db.session.commit()
+    assert _subjects(caplog) == []
