@@ -52,16 +52,24 @@ RELEASES = [
 ]
 
 
+def _unavailable(reason: str) -> None:
+    """Skip (visibly) in a user's copy without history; CI sets REQUIRE_GIT_HISTORY, where the
+    upgrade must really run."""
+    if os.environ.get("REQUIRE_GIT_HISTORY"):
+        pytest.fail(f"{reason}, and REQUIRE_GIT_HISTORY is set")
+    pytest.skip(reason)
+
+
 def _previous_release(tmp_path: Path, release: str) -> Path:
     git = shutil.which("git")
     if git is None:
-        pytest.skip("git is not installed")
+        _unavailable("git is not installed")
     found = subprocess.run(
         [git, "-C", str(PROJECT_ROOT), "cat-file", "-e", f"{release}^{{commit}}"],
         capture_output=True,
     )
     if found.returncode != 0:
-        pytest.skip(f"commit {release} is not in this clone (shallow?)")
+        _unavailable(f"commit {release} is not in this clone (shallow?)")
     target = tmp_path / "previous"
     target.mkdir()
     archive = subprocess.run(
