@@ -90,6 +90,9 @@ test: lint i18n-check test-sqlite test-postgres
 
 # Speed targets as ratios measured in one run; prints them and writes docs/benchmarks.md.
 bench: install translations
+	@# wrk (Debian) drives the load without starving the servers; the Python fallback does.
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -q wrk >/dev/null; } || echo "== wrk not installed: Python load generator"
 	$(PY) -m bench.run
 	$(PY) -m bench.approvals
 

@@ -41,9 +41,15 @@ def build(url: str, seed: int = 14) -> dict[str, list[str]]:
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not security
     engine = create_engine(url)
     with engine.connect() as connection:
-        terms = connection.scalars(
-            text("SELECT term FROM search_terms WHERE length(term) >= 4 ORDER BY term")
-        ).all()
+        # Words, not numbers: the vocabulary holds every entry's number too, and a search
+        # that finds one entry would make the pool easy.
+        terms = [
+            term
+            for term in connection.scalars(
+                text("SELECT term FROM search_terms WHERE length(term) >= 4 ORDER BY term")
+            )
+            if not term.isdigit()
+        ]
         slugs = connection.scalars(
             text("SELECT slug FROM algorithms WHERE is_published = :yes ORDER BY id"),
             {"yes": True},

@@ -133,16 +133,19 @@ def seed(size: int) -> dict[str, float]:
             body_text = " ".join(
                 (name_text, search.normalize(content["description_short"]), bodies[template_index])
             )
+            words, long_words = search.word_index(body_text)
             documents.append(
                 {
                     "algorithm_id": algorithm_id,
                     "name_text": name_text,
                     "body_text": body_text,
                     "document": None,
+                    "words": words if postgres else None,
+                    "long_words": long_words,
                 }
             )
-            if offset < 2000:  # the vocabulary saturates quickly; variants repeat words
-                vocabulary.update((name_text + " " + body_text).split())
+            # Every word: PostgreSQL's search finds entries through the vocabulary.
+            vocabulary.update(words)
         db.session.execute(insert(Algorithm), algorithms)
         db.session.execute(insert(AlgorithmVersion), versions)
         db.session.execute(insert(AlgorithmTheme), themes)

@@ -71,6 +71,9 @@ def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "index" and name in (
         "ix_search_documents_body_trgm",
         "ix_search_documents_document",
+        "ix_search_documents_long_trgm",
+        "ix_search_documents_words",
+        "ix_search_terms_trgm",
     ):
         return False
     return True

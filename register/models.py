@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy import false as sa_false
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -209,13 +210,19 @@ class SearchDocument(db.Model):
 
     __tablename__ = "search_documents"
     __table_args__ = (
+        # Only the rare documents with a run of over 80 letters: every other search goes
+        # through the word index, and the full trigram index made every write slow.
         Index(
-            "ix_search_documents_body_trgm",
+            "ix_search_documents_long_trgm",
             "body_text",
             postgresql_using="gin",
             postgresql_ops={"body_text": "gin_trgm_ops"},
+            postgresql_where=text("long_words"),
         ).ddl_if(dialect="postgresql"),
         Index("ix_search_documents_document", "document", postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_search_documents_words", "words", postgresql_using="gin").ddl_if(
             dialect="postgresql"
         ),
     )
@@ -225,12 +232,28 @@ class SearchDocument(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     # Dutch stemmed vector for ranking; only PostgreSQL fills it.
     document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    # PostgreSQL's word index (register/search.py): the distinct words of body_text, and
+    # whether it has a run too long to be a word (searched through the trigram index).
+    words: Mapped[list[str] | None] = mapped_column(
+        Text().with_variant(ARRAY(Text()), "postgresql")
+    )
+    long_words: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class SearchTerm(db.Model):
-    """Every word that occurs in the register, for "did you mean" on typos."""
+    """Every word that occurs in the register (3 to 80 letters or digits): "did you mean" on
+    typos, and on PostgreSQL the words a search term expands to (register/search.py)."""
 
     __tablename__ = "search_terms"
+    __table_args__ = (
+        # PostgreSQL's search expands a term to the words that contain it (register/search.py).
+        Index(
+            "ix_search_terms_trgm",
+            "term",
+            postgresql_using="gin",
+            postgresql_ops={"term": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     term: Mapped[str] = mapped_column(String(80), primary_key=True)
 

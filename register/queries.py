@@ -364,7 +364,8 @@ def _page_ids(
             .where(_id_in(session, ranked.c.algorithm_id, ids))
             .order_by(ranked.c.rank.desc(), Algorithm.sort_name, Algorithm.id)
         )
-        return list(session.scalars(statement.limit(query.per_page).offset(offset)))
+        with search.index_scans(session):
+            return list(session.scalars(statement.limit(query.per_page).offset(offset)))
     # Many matches: name matches first (more matching terms first), then by name; the names
     # are the cube's (the normalised name the index holds too).
     variants = [search.term_variants(term) for term in terms]

@@ -2,9 +2,12 @@
 
 The same rules on both databases: text is lower-cased and stripped of diacritics, and every
 query term must occur somewhere in the entry, also inside a longer word (Dutch compounds:
-`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index, PostgreSQL
-through a pg_trgm index; ranking prefers matches in the name. A term that occurs nowhere is
-replaced by the closest word in the register, so small typos still find something.
+`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index. PostgreSQL
+first expands each term to the register's words that contain it (a trigram index over the
+vocabulary) and then finds the entries through a GIN index over each entry's distinct words:
+the same matches, without rechecking every candidate's whole text. Ranking prefers matches in
+the name. A term that occurs nowhere is replaced by the closest word in the register, so
+small typos still find something.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     Select,
+    Text,
     and_,
     bindparam,
     case,
@@ -38,6 +43,9 @@ from register.standard import FIELD_NAMES, LIST_FIELDS, html_to_text
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MIN_TERM_LENGTH = 3  # the trigram indexes need three characters
+# Longer runs of letters and digits are not words (codes, pasted data): they stay out of the
+# vocabulary, and PostgreSQL searches the few texts that have them through trigrams.
+MAX_WORD_LENGTH = 80
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _VOWELS = "aeiou"
 NAME_WEIGHT = 10.0
@@ -48,6 +56,18 @@ def normalize(value: str) -> str:
     # Decomposed accents become ASCII letters plus marks; only [a-z0-9] is kept anyway.
     folded = unicodedata.normalize("NFKD", (value or "").casefold())
     return " ".join(_WORD_RE.findall(folded.encode("ascii", "ignore").decode("ascii")))
+
+
+def is_word(value: str) -> bool:
+    """Whether a normalised token belongs in the vocabulary and the word index."""
+    return MIN_TERM_LENGTH <= len(value) <= MAX_WORD_LENGTH
+
+
+def word_index(body_text: str) -> tuple[list[str], bool]:
+    """PostgreSQL's word index of a normalised text: its distinct words, and whether it has
+    a run too long to be one."""
+    tokens = set(body_text.split())
+    return sorted(t for t in tokens if is_word(t)), any(len(t) > MAX_WORD_LENGTH for t in tokens)
 
 
 def document_texts(content: dict) -> tuple[str, str]:
@@ -115,8 +135,40 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+_EXPANSIONS = "register_search_expansions"
+
+
+def _expansions(session: Session, variants: list[str]) -> list[str]:
+    """The vocabulary's words that contain one of `variants` (PostgreSQL's word index is
+    searched with these). Kept for the session: a search asks twice (ids, then ranking)."""
+    cache = session.info.setdefault(_EXPANSIONS, {})
+    key = tuple(variants)
+    if key not in cache:
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = list(
+            session.scalars(
+                select(SearchTerm.term).where(
+                    or_(*(SearchTerm.term.contains(v, autoescape=True) for v in variants))
+                )
+            )
+        )
+    return cache[key]
+
+
+def _word_condition(session: Session, variants: list[str]):
+    """PostgreSQL: the entry has a word containing one of `variants`, or (rare) a run too
+    long to be a word that contains one."""
+    words = bindparam(None, _expansions(session, variants), type_=ARRAY(Text()), unique=True)
+    in_long_run = and_(
+        SearchDocument.long_words,
+        or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in variants)),
+    )
+    return or_(SearchDocument.words.op("&&")(words), in_long_run)
+
+
 def _term_condition(session: Session, variants: list[str], index: int):
-    """A condition on SearchDocument.algorithm_id (or on the body text) for one term."""
+    """A condition on SearchDocument.algorithm_id (or on its words) for one term."""
     if session.get_bind().dialect.name == "sqlite":
         expression = " OR ".join(_fts_phrase(v) for v in variants)
         param = f"fts_{index}"
@@ -126,7 +178,7 @@ def _term_condition(session: Session, variants: list[str], index: int):
                 bindparam(param, expression)
             )
         )
-    return or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in variants))
+    return _word_condition(session, variants)
 
 
 def _name_score(variants: list[str]):
@@ -159,6 +211,22 @@ def match_expression(terms: list[str]) -> str:
     )
 
 
+@contextlib.contextmanager
+def index_scans(session: Session) -> Iterator[None]:
+    """PostgreSQL: queries inside go through the word index. With a LIMIT (or many expected
+    matches) the planner prefers reading the table, not counting the cost of unpacking
+    every entry's stored word list: 1.8 s instead of 27 ms for a common word at 100,000
+    entries."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        yield
+    finally:
+        if postgresql:
+            session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+
+
 def matching_ids(session: Session, terms: list[str], *, limit: int | None = None) -> list[int]:
     """Ids of the published entries matching every term (ascending), at most `limit`:
     one index lookup for the whole query, stopping early when the caller only counts so far."""
@@ -174,14 +242,12 @@ def matching_ids(session: Session, terms: list[str], *, limit: int | None = None
             return [row[0] for row in cursor.execute(sql, params).fetchall()]
         finally:
             cursor.close()
-    conditions = [
-        or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in term_variants(t)))
-        for t in terms
-    ]
+    conditions = [_word_condition(session, term_variants(t)) for t in terms]
     statement = select(SearchDocument.algorithm_id).where(and_(*conditions))
     if limit is not None:
         statement = statement.limit(limit)
-    return sorted(session.scalars(statement).all())
+    with index_scans(session):
+        return sorted(session.scalars(statement).all())
 
 
 def name_rank(terms: list[str]):
@@ -204,6 +270,8 @@ def correct_terms(session: Session, terms: list[str]) -> dict[str, str]:
     """For terms that occur nowhere in the register, the closest register word."""
     corrections = {}
     for term in terms:
+        if term.isdigit():  # a number is never "corrected" into another number
+            continue
         exists = session.scalar(
             select(SearchTerm.term).where(SearchTerm.term.contains(term, autoescape=True)).limit(1)
         )
@@ -221,6 +289,7 @@ def correct_terms(session: Session, terms: list[str]) -> dict[str, str]:
                     func.length(SearchTerm.term).between(len(term) - 1, len(term) + 1)
                 )
             ).all()
+        candidates = [c for c in candidates if not c.isdigit()]
         best = difflib.get_close_matches(term, candidates, n=1, cutoff=0.75)
         if best:
             corrections[term] = best[0]
@@ -243,6 +312,7 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     document.body_text = body_text
     if session.get_bind().dialect.name == "postgresql":
         document.document = _ranking_vector(name_text + " " + body_text)
+        document.words, document.long_words = word_index(body_text)
     add_vocabulary(session, set((name_text + " " + body_text).split()))
 
 
@@ -267,6 +337,7 @@ def index_entries(
         row = {"algorithm_id": algorithm_id, "name_text": name_text, "body_text": body_text}
         if postgresql:
             row["ranking_text"] = joined
+            row["words"], row["long_words"] = word_index(body_text)
         rows.append(row)
         words.update(joined.split())
     if postgresql:
@@ -300,9 +371,10 @@ def deferred_vocabulary(session: Session) -> Iterator[set[str]]:
 
 
 def add_vocabulary(session: Session, words: set[str]) -> None:
-    words = {w for w in words if MIN_TERM_LENGTH <= len(w) <= 80 and not w.isdigit()}
+    words = {w for w in words if is_word(w)}
     if not words:
         return
+    session.info.pop(_EXPANSIONS, None)  # new words may extend a kept expansion
     deferred = session.info.get(_DEFERRED)
     if deferred is not None:
         deferred.update(words)

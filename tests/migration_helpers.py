@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
 from portal.extensions import db
+
+FILLER_TIME = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 
 
 @contextmanager
@@ -50,3 +54,34 @@ def scratch_app(app: Flask, tmp_path, schema: str) -> Iterator[Flask]:
         with engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         engine.dispose()
+
+
+def _filler(column) -> object:
+    kind = column["type"]
+    if isinstance(kind, sa.Boolean):
+        return False
+    if isinstance(kind, sa.Integer):
+        return 0
+    if isinstance(kind, sa.DateTime):
+        return FILLER_TIME
+    if isinstance(kind, sa.Date):
+        return FILLER_TIME.date()
+    if isinstance(kind, sa.JSON) or "JSON" in type(kind).__name__.upper():
+        return "{}"
+    return ""
+
+
+def insert_row(connection, table: str, schema: str, **values) -> None:
+    """A row with `values`, every other required column filled with a plain value (so a
+    migration test does not depend on columns other revisions added to its tables).
+    `schema` is the scratch schema on PostgreSQL, ignored on SQLite."""
+    schema_name = schema if connection.dialect.name == "postgresql" else None
+    for column in inspect(connection).get_columns(table, schema=schema_name):
+        if column["name"] in values or column["nullable"] or column.get("default") is not None:
+            continue
+        if column.get("autoincrement") is True and column["name"] == "id":
+            continue
+        values[column["name"]] = _filler(column)
+    names = ", ".join(f'"{name}"' for name in values)  # "values" is a reserved word
+    marks = ", ".join(f":{name}" for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)

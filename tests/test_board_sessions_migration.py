@@ -9,7 +9,6 @@ import datetime as dt
 import json
 
 import pytest
-import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -28,34 +27,8 @@ def scratch_app(app, tmp_path):
         yield scratch
 
 
-def _filler(column) -> object:
-    kind = column["type"]
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.Integer):
-        return 0
-    if isinstance(kind, sa.DateTime):
-        return NOW
-    if isinstance(kind, sa.Date):
-        return NOW.date()
-    if isinstance(kind, sa.JSON) or "JSON" in type(kind).__name__.upper():
-        return "{}"
-    return ""
-
-
 def _insert(connection, table: str, **values) -> None:
-    """A row with `values`, every other required column filled with a plain value (so the
-    test does not depend on columns other revisions added to these tables)."""
-    schema = SCHEMA if connection.dialect.name == "postgresql" else None
-    for column in inspect(connection).get_columns(table, schema=schema):
-        if column["name"] in values or column["nullable"] or column.get("default") is not None:
-            continue
-        if column.get("autoincrement") is True and column["name"] == "id":
-            continue
-        values[column["name"]] = _filler(column)
-    names = ", ".join(f'"{name}"' for name in values)  # "values" is a reserved word
-    marks = ", ".join(f":{name}" for name in values)
-    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+    migration_helpers.insert_row(connection, table, SCHEMA, **values)
 
 
 def _json(value):

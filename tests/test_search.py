@@ -2,7 +2,10 @@
 
 import pytest
 
+from portal.extensions import db
+from register import operations
 from register.search import normalize, parse_query, term_variants
+from tests.conftest import entry_data
 
 
 @pytest.fixture
@@ -90,6 +93,31 @@ def test_unknown_words_find_nothing_without_error(client, register):
     page = client.get("/algoritmes", query_string={"q": "xylofoonkwartet"})
     assert page.status_code == 200
     assert "0 algoritmes gevonden" in page.get_data(as_text=True)
+
+
+def test_numbers_are_found_and_never_corrected_into_other_numbers(client, publish_entry):
+    publish_entry(slug="begroting", name="Begroting", description_short="Sinds 2019 in gebruik.")
+    assert slugs(client, "2019") == ["begroting"]
+    assert slugs(client, "201") == ["begroting"]  # a number inside a longer one, as words
+    assert slugs(client, "2018") == []
+    page = client.get("/algoritmes", query_string={"q": "2018"}).get_data(as_text=True)
+    assert "2019" not in page
+
+
+def test_words_inside_a_run_too_long_to_be_a_word_are_found(client, publish_entry):
+    code = "a1b2" * 25 + "wijkteam"  # over 80 letters and digits: not in the vocabulary
+    publish_entry(slug="code", name="Meldingen", description_short=f"Zie {code}.")
+    assert slugs(client, "wijkteam") == ["code"]
+    assert slugs(client, "meldingen") == ["code"]
+
+
+def test_an_entry_indexed_again_is_found_by_its_new_words_only(client, publish_entry):
+    algorithm = publish_entry(slug="afval", name="Afval", description_short="Sensoren hier.")
+    content = entry_data(name="Afval", description_short="Camera's bij containers.")
+    operations.publish(db.session, algorithm, content, "Andere techniek")
+    db.session.commit()
+    assert slugs(client, "camera") == ["afval"]
+    assert slugs(client, "sensoren") == []
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,12 @@ RELEASES = [
         ("c4e6f8a0b2d4", "d5f7a9b1c3e6", "e6a8c0d2f4b7"),  # board sessions, review drafts
         id="release-2026-12-02",
     ),
+    pytest.param(
+        "490b215",
+        "e6a8c0d2f4b7",
+        ("f7b9d1e3a5c8",),  # PostgreSQL's word index, the vocabulary completed
+        id="release-2026-12-02-b",
+    ),
 ]
 
 
@@ -173,6 +179,11 @@ def _snapshot(url: str) -> dict:
         engine.dispose()
 
 
+# Tables a migration may add rows to, never take any from: f7b9d1e3a5c8 completes the search
+# vocabulary with every word of the stored texts (numbers, and words an older path missed).
+GROWING_TABLES = {"search_terms"}
+
+
 @pytest.mark.parametrize(("release", "release_head", "new_revisions"), RELEASES)
 def test_a_database_of_the_previous_release_upgrades_without_loss(
     tmp_path, database_url, monkeypatch, release, release_head, new_revisions
@@ -198,6 +209,9 @@ def test_a_database_of_the_previous_release_upgrades_without_loss(
     after = _snapshot(database_url)
     assert after["revision"] == head
     for name, keys in before["keys"].items():
+        if name in GROWING_TABLES:
+            assert set(keys) <= set(after["keys"][name]), f"rows of {name} lost"
+            continue
         assert after["keys"][name] == keys, f"rows of {name} changed"
     assert after["audit"] == before["audit"]
     assert after["published"] == before["published"]
