@@ -220,11 +220,11 @@ def index_scans(session: Session) -> Iterator[None]:
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
-        yield
-    finally:
-        if postgresql:
-            session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+    yield
+    # Not in `finally`: after a failed query the transaction is aborted (its rollback undoes
+    # the setting anyway), and a second statement would hide the first error.
+    if postgresql:
+        session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
 
 
 def matching_ids(session: Session, terms: list[str], *, limit: int | None = None) -> list[int]:

@@ -1,10 +1,12 @@
 """Search quality: Dutch compounds, prefixes, diacritics, typos, ranking, hostile input."""
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.extensions import db
 from register import operations
-from register.search import normalize, parse_query, term_variants
+from register.search import index_scans, normalize, parse_query, term_variants
 from tests.conftest import entry_data
 
 
@@ -156,3 +158,14 @@ def test_hostile_queries_are_harmless(client, register, query):
 def test_punctuation_only_query_lists_everything_like_an_empty_search(client, register):
     assert len(slugs(client, "%%%")) == 4
     assert len(slugs(client, "___")) == 4
+
+
+def test_a_failing_search_query_reports_its_own_error_and_the_planner_is_reset(app):
+    failure = pytest.raises((ProgrammingError, OperationalError), match="no_such_table")
+    with failure, index_scans(db.session):
+        db.session.execute(text("SELECT * FROM no_such_table"))
+    db.session.rollback()
+    with index_scans(db.session):
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+    if db.engine.dialect.name == "postgresql":
+        assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
