@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from scipy.stats import binomtest, fisher_exact
-from scipy.stats.contingency import relative_risk
-
 RATIO_LOW = 0.8
 RATIO_HIGH = 1.25
 SIGNIFICANCE = 0.05
@@ -92,11 +89,7 @@ def analyse(rows: list[dict]) -> OutcomeAnalysis:
         else:
             # No ratio when the reference group has no selections at all.
             ratio = rate / ref_rate if ref_rate else None
-            _odds, p_value = fisher_exact(
-                [[selected, in_scope - selected], [ref_sel, ref_in - ref_sel]],
-                alternative="two-sided",
-            )
-            p_value = float(p_value)
+            p_value = _fisher(selected, in_scope, ref_sel, ref_in)
         if is_reference:
             flagged = False
         elif ratio is None:
@@ -167,7 +160,11 @@ def _rounded(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(value, digits)
 
 
+# SciPy is imported where it is used: its import takes a second, which every process (each
+# command, each worker) would pay at start-up, though only outcome analyses need it.
 def _fisher(a: int, a_total: int, b: int, b_total: int) -> float:
+    from scipy.stats import fisher_exact
+
     _odds, p_value = fisher_exact([[a, a_total - a], [b, b_total - b]], alternative="two-sided")
     return float(p_value)
 
@@ -176,6 +173,8 @@ def _rate_interval(selected: int, in_scope: int) -> tuple[float | None, float | 
     """Wilson score interval of one group's selection rate (the chart's whiskers)."""
     if in_scope <= 0:
         return None, None
+    from scipy.stats import binomtest
+
     interval = binomtest(selected, in_scope).proportion_ci(CONFIDENCE, method="wilson")
     return _finite(interval.low), _finite(interval.high)
 
@@ -185,6 +184,8 @@ def _ratio_interval(a: int, a_total: int, b: int, b_total: int):
     log method of Katz). None where a figure is undefined or infinite."""
     if a_total <= 0 or b_total <= 0 or b == 0:
         return None, None, None
+    from scipy.stats.contingency import relative_risk
+
     result = relative_risk(a, a_total, b, b_total)
     interval = result.confidence_interval(CONFIDENCE)
     return _finite(result.relative_risk), _finite(interval.low), _finite(interval.high)

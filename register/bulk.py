@@ -131,6 +131,10 @@ class NewEntry:
     slug: str  # free, chosen with operations.unique_slug
     lars: str
     id: int = 0  # set when written
+    # Worked out before, when known: operations.entry_columns(content) and
+    # search.document_values(content).
+    columns: dict | None = None
+    search_document: dict | None = None
 
 
 @dataclass
@@ -208,6 +212,7 @@ def write(
             session,
             [(algorithm_id, content) for algorithm_id, _slug, content, _values in versions],
             indexed=[item.algorithm_id for item in changed],
+            documents={entry.id: entry.search_document for entry in new if entry.search_document},
         )
     audit_rows = [
         audit.event_values(
@@ -246,7 +251,7 @@ def _insert_entries(session: Session, new: list[NewEntry], draft: bool, when: dt
             "published_at": None,
             "first_published_at": None,
             "created_at": when,
-            **operations.entry_columns(entry.content),
+            **(entry.columns or operations.entry_columns(entry.content)),
         }
         if not draft:
             row.update(operations.publication_columns(when, None))

@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import textstat
-
 from register.standard import html_to_text
 
 B1_MINIMUM_SCORE = 60.0
@@ -95,6 +93,10 @@ def check(text: str, *, html: bool = False) -> Readability:
     words = sum(len(_WORD.findall(s)) for s in sentences)
     score = None
     if words >= MINIMUM_WORDS:
+        # Imported here: textstat loads NLTK and SciPy (a second), which every process would
+        # pay at start-up, though only readability checks need it.
+        import textstat
+
         textstat.set_lang("nl")
         score = round(float(textstat.flesch_reading_ease(plain)), 1)
     long_sentences = tuple(s for s in sentences if len(_WORD.findall(s)) > LONG_SENTENCE_WORDS)

@@ -35,6 +35,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from register.models import Algorithm, SearchDocument, SearchTerm
@@ -83,6 +85,24 @@ def document_texts(content: dict) -> tuple[str, str]:
         else:
             parts.append(html_to_text(value))
     return normalize(content.get("name", "")), normalize(" ".join(str(p) for p in parts))
+
+
+def document_values(content: dict, *, postgresql: bool) -> dict:
+    """The stored search document of an entry, as `index_entries` writes it (without its
+    id): the texts, PostgreSQL's word index (`words_text`: the words, space-separated),
+    and `ranking_text` for the ranking vector."""
+    name_text, body_text = document_texts(content)
+    values = {
+        "name_text": name_text,
+        "body_text": body_text,
+        "ranking_text": name_text + " " + body_text,
+    }
+    if postgresql:
+        words, values["long_words"] = word_index(body_text)
+        # Sent as one text the server splits: psycopg turns a list into an array element by
+        # element in Python, 200 words per entry.
+        values["words_text"] = " ".join(words)
+    return values
 
 
 def term_variants(term: str) -> list[str]:
@@ -317,12 +337,17 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
 
 
 def index_entries(
-    session: Session, entries: list[tuple[int, dict]], *, indexed: Iterable[int] = ()
+    session: Session,
+    entries: list[tuple[int, dict]],
+    *,
+    indexed: Iterable[int] = (),
+    documents: dict[int, dict] | None = None,
 ) -> set[str]:
     """`index_entry` for many published entries at once (the importer's batches): the
     documents of `indexed` (ids that may have one) go with one DELETE, and all are written
-    with one multi-row INSERT. Returns the words for the vocabulary, which the caller stores
-    once with `add_vocabulary`."""
+    with one multi-row INSERT. `documents` holds the `document_values` of entries already
+    worked out (the importer does so beside its writes). Returns the words for the
+    vocabulary, which the caller stores once with `add_vocabulary`."""
     if not entries:
         return set()
     table = SearchDocument.__table__
@@ -331,19 +356,20 @@ def index_entries(
         session.execute(delete(table).where(table.c.algorithm_id.in_(ids[start : start + 500])))
     postgresql = session.get_bind().dialect.name == "postgresql"
     rows, words = [], set()
+    known = documents or {}
     for algorithm_id, content in entries:
-        name_text, body_text = document_texts(content)
-        joined = name_text + " " + body_text
-        row = {"algorithm_id": algorithm_id, "name_text": name_text, "body_text": body_text}
-        if postgresql:
-            row["ranking_text"] = joined
-            row["words"], row["long_words"] = word_index(body_text)
-        rows.append(row)
-        words.update(joined.split())
+        document = known.get(algorithm_id) or document_values(content, postgresql=postgresql)
+        rows.append({"algorithm_id": algorithm_id, **document})
+        words.update(document["ranking_text"].split())
     if postgresql:
-        statement = insert(table).values(document=_ranking_vector(bindparam("ranking_text")))
+        statement = insert(table).values(
+            document=_ranking_vector(bindparam("ranking_text")),
+            words=func.string_to_array(bindparam("words_text"), " "),
+        )
         session.execute(statement, rows)
     else:
+        for row in rows:
+            del row["ranking_text"]
         # One INSERT of many rows, not one per row: the FTS5 index behind the table's trigger
         # writes its new terms out, and merges them, at the end of every statement.
         for start in range(0, len(rows), 500):
@@ -379,12 +405,13 @@ def add_vocabulary(session: Session, words: set[str]) -> None:
     if deferred is not None:
         deferred.update(words)
         return
-    known = set()
-    word_list = sorted(words)
-    for start in range(0, len(word_list), 500):
-        chunk = word_list[start : start + 500]
-        known.update(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(chunk))))
-    session.add_all(SearchTerm(term=w) for w in word_list if w not in known)
+    # Known words are skipped by the database, not looked up first: on PostgreSQL, before
+    # the table has statistics, the planner answers `term IN (...)` through the trigram
+    # index, a second per import batch. Also safe when two writers add the same word.
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    dialect_insert = postgresql_insert if postgresql else sqlite_insert
+    statement = dialect_insert(SearchTerm.__table__).on_conflict_do_nothing(index_elements=["term"])
+    session.execute(statement, [{"term": w} for w in sorted(words)])
 
 
 def remove_entry(session: Session, algorithm_id: int) -> None:

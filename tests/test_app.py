@@ -169,3 +169,27 @@ def test_request_ids_from_clients_only_when_short_tokens(client, sent, kept):
         assert returned != sent
         assert len(returned) == 32
         assert returned.isalnum()
+
+
+def test_a_process_starts_without_the_statistics_libraries(tmp_path):
+    # Every worker and every command pays its imports at start-up; SciPy and NLTK (through
+    # textstat) take about a second and only outcome analyses and readability checks need
+    # them, which import them when they run.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, wsgi\n"
+        "print(','.join(m for m in ('scipy.stats', 'nltk', 'textstat') if m in sys.modules))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "PORTAL_ENV": "production",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'start.sqlite'}",
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
+    ).stdout.strip()  # fmt: skip
+    assert loaded == ""

@@ -212,3 +212,43 @@ def test_the_same_file_twice_gives_n_imported_then_n_unchanged(app, tmp_path):
     second = run_import(app, path)
     assert f"0 imported, 0 updated, {total} unchanged, 0 rejected" in second.output
     assert entry_count() == total
+
+
+@pytest.mark.parametrize("draft", [False, True], ids=["publish", "draft"])
+def test_checks_in_a_process_of_their_own_come_out_as_in_a_thread(app, monkeypatch, draft):
+    """A large import checks its rows in a separate process (exchange._checked_batches);
+    every outcome, stored value and notice is the same as with the checks in a thread."""
+    in_thread = _run(monkeypatch, draft=draft, one_by_one=False)
+    db.session.rollback()
+    wipe_database()
+    monkeypatch.setattr(exchange, "CHECK_IN_PROCESS_ROWS", 1)
+    processes = []
+    real_pool = exchange.concurrent.futures.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        processes.append(1)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(exchange.concurrent.futures, "ProcessPoolExecutor", pool)
+    in_process = _run(monkeypatch, draft=draft, one_by_one=False)
+    assert processes  # the checks really ran in another process
+    assert in_process == in_thread
+
+
+def test_an_import_into_an_empty_postgresql_register_gives_the_planner_statistics(
+    app, monkeypatch, tmp_path
+):
+    """Before autovacuum comes by, PostgreSQL takes a table that started empty for a tiny
+    one and reads all of it for each batch's lookups; the import analyses what it filled."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    monkeypatch.setattr(exchange, "ANALYSE_FIRST_AT", 4)
+    rows = [row(f"Algoritme {n}", ORG, source_id=f"S{n}") for n in range(12)]
+    result = run_import(app, write_json(tmp_path / "a.json", rows), "--batch-size", "4")
+    assert result.exit_code == 0, result.output
+    estimated = db.session.execute(
+        select(db.text("reltuples"))
+        .select_from(db.text("pg_class"))
+        .where(db.text("relname = 'algorithms'"))
+    ).scalar_one()
+    assert estimated >= 8  # analysed at 4 rows and again at 8, not left at "never analysed"
