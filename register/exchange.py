@@ -971,12 +971,16 @@ def _checked_batches(
     thread they take turns with the interpreter's lock)."""
     pending = iter(rows)
     options = (organization, contact_email, draft, postgresql)
+    pool: concurrent.futures.Executor | None = None
     if in_process:
-        # A fresh interpreter (spawn): forking a process that holds database connections and
-        # threads is not safe. The checks need no app context (configuration or locale).
-        pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn")
-        )
+        # Without process semaphores (some locked-down containers) the checks run in a thread.
+        with contextlib.suppress(OSError):
+            # A fresh interpreter (spawn): forking a process that holds database connections
+            # and threads is not safe. The checks need no app context (configuration, locale).
+            pool = concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn")
+            )
+    if pool is not None:
 
         def submit(batch: list) -> concurrent.futures.Future:
             return pool.submit(_check_batch, batch, *options)

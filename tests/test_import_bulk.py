@@ -252,3 +252,18 @@ def test_an_import_into_an_empty_postgresql_register_gives_the_planner_statistic
         .where(db.text("relname = 'algorithms'"))
     ).scalar_one()
     assert estimated >= 8  # analysed at 4 rows and again at 8, not left at "never analysed"
+
+
+def test_without_a_second_process_the_checks_run_in_a_thread(app, monkeypatch, tmp_path):
+    """Where processes cannot be started (no semaphores in a locked-down container), a large
+    import still runs, checking its rows in a thread."""
+    monkeypatch.setattr(exchange, "CHECK_IN_PROCESS_ROWS", 1)
+
+    def refused(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(exchange.concurrent.futures, "ProcessPoolExecutor", refused)
+    rows = [row(f"Algoritme {n}", ORG, source_id=f"S{n}") for n in range(6)]
+    result = run_import(app, write_json(tmp_path / "a.json", rows), "--batch-size", "4")
+    assert result.exit_code == 0, result.output
+    assert "6 imported, 0 updated, 0 unchanged, 0 rejected, 0 conflicts" in result.output
