@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -153,6 +154,14 @@ VALUE_LABELS_WRITTEN_BY_US = {
 
 
 def value_label(value) -> str:
+    if value not in VALUE_LABELS and value not in VALUE_LABELS_WRITTEN_BY_US:
+        return str(value)
+    return _label_in(str(get_locale()), value)
+
+
+@functools.cache  # bounded: the values above, once per language
+def _label_in(_locale: str, value: str) -> str:
+    # Translating a lazy label costs more than the rest of a list card; each is done once.
     label = VALUE_LABELS.get(value) or VALUE_LABELS_WRITTEN_BY_US.get(value)
     return str(label) if label is not None else str(value)
 

@@ -182,6 +182,8 @@ def test_english_language_switch(client, publish_entry):
     assert "In use" in page
     client.get("/taal/nl")
     assert '<html lang="nl"' in text_of(client.get("/"))
+    # Labels are translated once per language (register/labels.py), never carried over.
+    assert "In gebruik" in text_of(client.get("/algoritmes/x"))
 
 
 @pytest.mark.parametrize(
