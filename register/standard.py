@@ -218,17 +218,27 @@ def plain_text(value: str) -> str:
 
 
 _LINE_BREAKS = re.compile(r"<(br|/p|/li|/div)\s*/?>", re.IGNORECASE)
-_TAGS = re.compile(r"<[^>]*>")
+_BARE_TAGS = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\s*/?>")
 
 
 def html_to_text(value: str) -> str:
-    """Readable text from a sanitised HTML field, for search, CSV readers and feeds.
+    """Readable text from an HTML field, for search, CSV readers and feeds.
 
-    Sanitised HTML has only bare tags and escaped text (no attributes, comments or a stray
-    `<`), so dropping the tags is exact, and three times faster than the HTML parser."""
-    # Like the HTML parser, drop a byte order mark at the very start.
-    text = _TAGS.sub("", _LINE_BREAKS.sub("\n", (value or "").removeprefix("\ufeff")))
-    return " ".join(html.unescape(text.replace("\n", " \n ")).split())
+    Sanitised HTML has only bare allowed tags and escaped text (no attributes, comments,
+    scripts or a stray `<`): there dropping the tags reads exactly as the HTML parser does,
+    in about half the time. Anything else goes through the parser."""
+    text = _LINE_BREAKS.sub("\n", value or "").replace("\n", " \n ")
+    tags = _BARE_TAGS.findall(text)
+    if (
+        text.count("<") == len(tags)
+        and ALLOWED_HTML_TAGS.issuperset(name.lower() for name in tags)
+        and "\x00" not in text
+        and "\r" not in text
+    ):
+        # Like the HTML parser: entities read between tags, a leading byte order mark dropped.
+        pieces = _BARE_TAGS.sub("\x00", text.removeprefix("\ufeff")).split("\x00")
+        return " ".join("".join(html.unescape(piece) for piece in pieces).split())
+    return plain_text(text)
 
 
 def empty_entry() -> dict:
