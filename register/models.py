@@ -205,8 +205,8 @@ class AlgorithmTheme(db.Model):
 class SearchDocument(db.Model):
     """Normalised text of a published entry (lower case, no diacritics, no markup).
 
-    SQLite searches it through an FTS5 trigram table kept in sync by triggers; PostgreSQL
-    through trigram and Dutch full-text indexes (see the migration)."""
+    SQLite searches its distinct words through an FTS5 trigram table kept in sync by
+    triggers; PostgreSQL through a GIN index over the same words (see the migrations)."""
 
     __tablename__ = "search_documents"
     __table_args__ = (
@@ -232,9 +232,10 @@ class SearchDocument(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     # Dutch stemmed vector for ranking; only PostgreSQL fills it.
     document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
-    # PostgreSQL's word index (register/search.py): the distinct words of body_text, and
-    # whether it has a run too long to be a word (searched through the trigram index).
-    words: Mapped[list[str] | None] = mapped_column(
+    # The word index (register/search.py): the distinct words of body_text. PostgreSQL: an
+    # array (GIN), with long_words for a run too long to be a word (searched through the
+    # trigram index). SQLite: the words space-separated (`match_words`), which FTS5 indexes.
+    words: Mapped[list[str] | str | None] = mapped_column(
         Text().with_variant(ARRAY(Text()), "postgresql")
     )
     long_words: Mapped[bool] = mapped_column(default=False, server_default=sa_false())

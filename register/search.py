@@ -2,7 +2,9 @@
 
 The same rules on both databases: text is lower-cased and stripped of diacritics, and every
 query term must occur somewhere in the entry, also inside a longer word (Dutch compounds:
-`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index. PostgreSQL
+`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index over each
+entry's distinct words (a term never holds a space, so it occurs in the text exactly when it
+occurs in one of its words; half the text to index). PostgreSQL
 first expands each term to the register's words that contain it (a trigram index over the
 vocabulary) and then finds the entries through a GIN index over each entry's distinct words:
 the same matches, without rechecking every candidate's whole text. Ranking prefers matches in
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ARRAY,
     BindParameter,
+    ColumnElement,
     Select,
     Text,
     and_,
@@ -72,6 +75,13 @@ def word_index(body_text: str) -> tuple[list[str], bool]:
     return sorted(t for t in tokens if is_word(t)), any(len(t) > MAX_WORD_LENGTH for t in tokens)
 
 
+def match_words(body_text: str) -> str:
+    """SQLite's word index of a normalised text: its distinct words of three or more letters
+    (long runs too), space-separated, in order of first appearance. FTS5's trigram index
+    over this finds the same entries as over the whole text, for half the indexing."""
+    return " ".join(dict.fromkeys(t for t in body_text.split() if len(t) >= MIN_TERM_LENGTH))
+
+
 def document_texts(content: dict) -> tuple[str, str]:
     """The normalised name and body text of an entry, as indexed."""
     parts = []
@@ -89,8 +99,9 @@ def document_texts(content: dict) -> tuple[str, str]:
 
 def document_values(content: dict, *, postgresql: bool) -> dict:
     """The stored search document of an entry, as `index_entries` writes it (without its
-    id): the texts, PostgreSQL's word index (`words_text`: the words, space-separated),
-    and `ranking_text` for the ranking vector."""
+    id): the texts, the word index (PostgreSQL: `words_text`, the words space-separated,
+    which the server splits; SQLite: `words`, see `match_words`) and `ranking_text` for the
+    ranking vector."""
     name_text, body_text = document_texts(content)
     values = {
         "name_text": name_text,
@@ -102,6 +113,8 @@ def document_values(content: dict, *, postgresql: bool) -> dict:
         # Sent as one text the server splits: psycopg turns a list into an array element by
         # element in Python, 200 words per entry.
         values["words_text"] = " ".join(words)
+    else:
+        values["words"] = match_words(body_text)
     return values
 
 
@@ -212,13 +225,16 @@ def matching_documents(session: Session, terms: list[str]) -> Select:
     """A select of (algorithm_id, rank) for entries matching every term; higher rank first."""
     conditions = []
     score = literal(0.0)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    # SQLite's distinct words start the same words as the text, in half the characters.
+    words = SearchDocument.body_text if postgresql else SearchDocument.words
     for index, term in enumerate(terms):
         variants = term_variants(term)
         conditions.append(_term_condition(session, variants, index))
         score = score + NAME_WEIGHT * _name_score(variants)
         # Prefer whole-word and start-of-word matches over matches deep inside a word.
-        score = score + _word_start_bonus(variants)
-    if session.get_bind().dialect.name == "postgresql":
+        score = score + _word_start_bonus(variants, words)
+    if postgresql:
         tsquery = func.plainto_tsquery("dutch", " ".join(terms))
         score = score + func.coalesce(func.ts_rank_cd(SearchDocument.document, tsquery), 0) * 5
     return select(SearchDocument.algorithm_id, score.label("rank")).where(and_(*conditions))
@@ -278,8 +294,8 @@ def name_rank(terms: list[str]):
     return score
 
 
-def _word_start_bonus(variants: list[str]):
-    padded = literal(" ") + SearchDocument.body_text
+def _word_start_bonus(variants: list[str], words: ColumnElement) -> ColumnElement:
+    padded = literal(" ") + words
     return case(
         (or_(*(padded.contains(" " + v, autoescape=True) for v in variants)), 1.0),
         else_=0.0,
@@ -333,6 +349,8 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     if session.get_bind().dialect.name == "postgresql":
         document.document = _ranking_vector(name_text + " " + body_text)
         document.words, document.long_words = word_index(body_text)
+    else:
+        document.words = match_words(body_text)
     add_vocabulary(session, set((name_text + " " + body_text).split()))
 
 
