@@ -65,9 +65,12 @@ ID_NUMBER_DIGITS = 30
 DEFAULT_BATCH_SIZE = 500
 SQLITE_CACHE_KIB = 100_000  # the import's page cache on SQLite (see import_rows)
 FTS_HASH_BYTES = 64 * 1024 * 1024  # SQLite's search index: pending terms per batch
+FTS_AUTOMERGE, FTS_IMPORT_AUTOMERGE = 4, 8  # segments of a size FTS5 merges (4: its default)
 # From this many rows the checks run in a process of their own (_checked_batches): worth the
 # second it takes to start.
 CHECK_IN_PROCESS_ROWS = 5_000
+# Checking processes for a large import; with the writer, three on two cores (measured).
+CHECK_PROCESSES = 2
 ANALYSE_FIRST_AT = 1_000  # rows; on PostgreSQL (see _refresh_statistics)
 
 # OWASP CSV injection: a spreadsheet runs cells that start with these as formulas.
@@ -874,6 +877,9 @@ def import_rows(
         session.connection().exec_driver_sql(
             "INSERT INTO search_fts(search_fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,)
         )
+        # Segments are merged once 8, not 4, of a size have piled up: a quarter less index
+        # work for an import's many batches. Put back at the end, for single publications.
+        _fts_automerge(session, FTS_IMPORT_AUTOMERGE)
     done = 0
     analysed_at = ANALYSE_FIRST_AT // 2
     for checked in _checked_batches(
@@ -903,10 +909,18 @@ def import_rows(
         if on_progress:
             on_progress(done, total, report.stored)
     search.add_vocabulary(session, words)
+    if not postgresql:
+        _fts_automerge(session, FTS_AUTOMERGE)
     if batch_size:
         session.commit()
         report.stored = len(report.rows)
     return report
+
+
+def _fts_automerge(session: Session, segments: int) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT INTO search_fts(search_fts, rank) VALUES ('automerge', ?)", (segments,)
+    )
 
 
 @dataclass
@@ -954,6 +968,14 @@ def _check_batch(
     return checked
 
 
+def _check_batch_elsewhere(batch: list[tuple[str, dict | str]], *options) -> _CheckedBatch:
+    """`_check_batch` in another process: the raw rows are not sent back (the caller has
+    them), a quarter less to copy between the processes."""
+    checked = _check_batch(batch, *options)
+    checked.batch = []
+    return checked
+
+
 def _checked_batches(
     rows: Iterable[tuple[str, dict | str]],
     size: int,
@@ -972,18 +994,21 @@ def _checked_batches(
     pending = iter(rows)
     options = (organization, contact_email, draft, postgresql)
     pool: concurrent.futures.Executor | None = None
+    ahead = 1  # batches checked ahead of the one being stored
     if in_process:
         # Without process semaphores (some locked-down containers) the checks run in a thread.
         with contextlib.suppress(OSError):
             # A fresh interpreter (spawn): forking a process that holds database connections
             # and threads is not safe. The checks need no app context (configuration, locale).
+            # Two checkers: one alone took longer per batch than the writes, which waited.
+            ahead = CHECK_PROCESSES
             pool = concurrent.futures.ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn")
+                CHECK_PROCESSES, mp_context=multiprocessing.get_context("spawn")
             )
     if pool is not None:
 
         def submit(batch: list) -> concurrent.futures.Future:
-            return pool.submit(_check_batch, batch, *options)
+            return pool.submit(_check_batch_elsewhere, batch, *options)
     else:
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="import-check")
 
@@ -992,12 +1017,18 @@ def _checked_batches(
             return pool.submit(contextvars.copy_context().run, _check_batch, batch, *options)
 
     try:
-        batch = list(itertools.islice(pending, size))
-        future = submit(batch) if batch else None
-        while future is not None:
+        futures: collections.deque[tuple[list, concurrent.futures.Future]] = collections.deque()
+
+        def fill() -> None:
+            while len(futures) < ahead and (batch := list(itertools.islice(pending, size))):
+                futures.append((batch, submit(batch)))
+
+        fill()
+        while futures:
+            batch, future = futures.popleft()  # in order: batches are stored as read
             checked = future.result()
-            batch = list(itertools.islice(pending, size))
-            future = submit(batch) if batch else None
+            checked.batch = batch
+            fill()
             yield checked
     finally:
         pool.shutdown(cancel_futures=True)

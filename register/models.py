@@ -219,9 +219,6 @@ class SearchDocument(db.Model):
             postgresql_ops={"body_text": "gin_trgm_ops"},
             postgresql_where=text("long_words"),
         ).ddl_if(dialect="postgresql"),
-        Index("ix_search_documents_document", "document", postgresql_using="gin").ddl_if(
-            dialect="postgresql"
-        ),
         Index("ix_search_documents_words", "words", postgresql_using="gin").ddl_if(
             dialect="postgresql"
         ),
@@ -230,7 +227,8 @@ class SearchDocument(db.Model):
     algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
-    # Dutch stemmed vector for ranking; only PostgreSQL fills it.
+    # Dutch stemmed vector for ranking the entries found; only PostgreSQL fills it. No index:
+    # no search looks entries up through it (migration a1c3e5f7b9d2).
     document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     # The word index (register/search.py): the distinct words of body_text. PostgreSQL: an
     # array (GIN), with long_words for a run too long to be a word (searched through the

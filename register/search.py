@@ -99,15 +99,10 @@ def document_texts(content: dict) -> tuple[str, str]:
 
 def document_values(content: dict, *, postgresql: bool) -> dict:
     """The stored search document of an entry, as `index_entries` writes it (without its
-    id): the texts, the word index (PostgreSQL: `words_text`, the words space-separated,
-    which the server splits; SQLite: `words`, see `match_words`) and `ranking_text` for the
-    ranking vector."""
+    id): the texts and the word index (PostgreSQL: `words_text`, the words space-separated,
+    which the server splits; SQLite: `words`, see `match_words`)."""
     name_text, body_text = document_texts(content)
-    values = {
-        "name_text": name_text,
-        "body_text": body_text,
-        "ranking_text": name_text + " " + body_text,
-    }
+    values = {"name_text": name_text, "body_text": body_text}
     if postgresql:
         words, values["long_words"] = word_index(body_text)
         # Sent as one text the server splits: psycopg turns a list into an array element by
@@ -377,8 +372,14 @@ def index_entries(
     known = documents or {}
     for algorithm_id, content in entries:
         document = known.get(algorithm_id) or document_values(content, postgresql=postgresql)
-        rows.append({"algorithm_id": algorithm_id, **document})
-        words.update(document["ranking_text"].split())
+        row = {"algorithm_id": algorithm_id, **document}
+        # The vocabulary takes the name's words and the word index's (the text's distinct
+        # words: the same set, from a shorter text).
+        words.update(row["name_text"].split())
+        words.update(row["words_text" if postgresql else "words"].split())
+        if postgresql:
+            row["ranking_text"] = row["name_text"] + " " + row["body_text"]
+        rows.append(row)
     if postgresql:
         statement = insert(table).values(
             document=_ranking_vector(bindparam("ranking_text")),
@@ -386,13 +387,29 @@ def index_entries(
         )
         session.execute(statement, rows)
     else:
-        for row in rows:
-            del row["ranking_text"]
-        # One INSERT of many rows, not one per row: the FTS5 index behind the table's trigger
-        # writes its new terms out, and merges them, at the end of every statement.
-        for start in range(0, len(rows), 500):
-            session.execute(insert(table).values(rows[start : start + 500]))
+        _insert_sqlite_documents(session, rows)
     return words
+
+
+_SQLITE_DOCUMENT_COLUMNS = ("algorithm_id", "name_text", "body_text", "words")
+_SQLITE_ROWS_PER_INSERT = 500
+
+
+def _insert_sqlite_documents(session: Session, rows: list[dict]) -> None:
+    """One INSERT of many rows, not one per row: the FTS5 index behind the table's trigger
+    writes its new terms out, and merges them, at the end of every statement. Written as
+    SQL text with placeholders (the values stay bound): SQLAlchemy compiling a statement of
+    2,000 parameters per batch took longer than SQLite took to store it."""
+    columns = ", ".join(_SQLITE_DOCUMENT_COLUMNS)
+    one_row = "(" + ", ".join("?" * len(_SQLITE_DOCUMENT_COLUMNS)) + ")"
+    connection = session.connection()
+    for start in range(0, len(rows), _SQLITE_ROWS_PER_INSERT):
+        chunk = rows[start : start + _SQLITE_ROWS_PER_INSERT]
+        # Only column names and placeholders are formatted in; every value is bound.
+        placeholders = ", ".join([one_row] * len(chunk))
+        sql = f"INSERT INTO search_documents ({columns}) VALUES {placeholders}"  # noqa: S608
+        values = tuple(row[name] for row in chunk for name in _SQLITE_DOCUMENT_COLUMNS)
+        connection.exec_driver_sql(sql, values)
 
 
 _DEFERRED = "register_search_vocabulary_deferred"

@@ -267,3 +267,33 @@ def test_without_a_second_process_the_checks_run_in_a_thread(app, monkeypatch, t
     result = run_import(app, write_json(tmp_path / "a.json", rows), "--batch-size", "4")
     assert result.exit_code == 0, result.output
     assert "6 imported, 0 updated, 0 unchanged, 0 rejected, 0 conflicts" in result.output
+
+
+def test_batches_checked_by_two_processes_are_stored_in_file_order(app, monkeypatch, tmp_path):
+    """Two processes check batches ahead of the writes; the batches are stored as the file
+    has them: the first "Gelijk" gets the plain slug, the next ones numbered in order."""
+    monkeypatch.setattr(exchange, "CHECK_IN_PROCESS_ROWS", 1)
+    assert exchange.CHECK_PROCESSES == 2
+    rows = [row("Gelijk", ORG, source_id=f"S{n}") for n in range(9)]
+    result = run_import(app, write_json(tmp_path / "a.json", rows), "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert "9 imported, 0 updated, 0 unchanged, 0 rejected, 0 conflicts" in result.output
+    assert "imported: gelijk (#1 Gelijk)" in result.output
+    assert "imported: gelijk-gemeente-zwolle (#2 Gelijk)" in result.output
+    for number in range(3, 10):
+        assert f"imported: gelijk-gemeente-zwolle-{number - 1} (#{number} Gelijk)" in result.output
+
+
+def test_after_an_import_sqlite_search_index_merges_as_before_and_finds_every_entry(app, tmp_path):
+    """The import lets FTS5 merge its segments later (8 of a size, not 4); afterwards the
+    setting is FTS5's default again and the index is whole."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 index")
+    rows = [row(f"Verkeerslicht{n:02d}", ORG, source_id=f"S{n}") for n in range(12)]
+    result = run_import(app, write_json(tmp_path / "a.json", rows), "--batch-size", "3")
+    assert result.exit_code == 0, result.output
+    setting = db.session.scalar(db.text("SELECT v FROM search_fts_config WHERE k = 'automerge'"))
+    assert setting == exchange.FTS_AUTOMERGE == 4
+    db.session.execute(db.text("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"))
+    assert len(search.matching_ids(db.session, ["verkeerslicht"])) == 12
+    assert len(search.matching_ids(db.session, ["keerslicht07"])) == 1

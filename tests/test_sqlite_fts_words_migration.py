@@ -1,7 +1,8 @@
 """Migration a1c3e5f7b9d2: SQLite's FTS5 index over each entry's distinct words instead of its
 whole text. Stored documents get their words and are found as before, the triggers keep the
 new index in step with later writes, and a downgrade indexes the whole text again. A search
-term holds no space, so the distinct words find exactly what the text found."""
+term holds no space, so the distinct words find exactly what the text found. On PostgreSQL
+the unused GIN index over the ranking vector goes, and ranking still reads the vector."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from portal.extensions import db
 from register import search
@@ -112,6 +113,37 @@ def test_downgrade_indexes_the_whole_text_again(scratch_app):
     assert _fts_ids('"senso"') == [2]
     db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')"))
     db.session.rollback()
+
+
+def _postgresql_indexes() -> set[str]:
+    return {i["name"] for i in inspect(db.engine).get_indexes("search_documents", schema=SCHEMA)}
+
+
+def test_postgresql_keeps_its_rows_and_ranking_without_the_vector_index(scratch_app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN index over the ranking vector is PostgreSQL's")
+    upgrade(revision=BEFORE)
+    assert "ix_search_documents_document" in _postgresql_indexes()
+    with db.engine.begin() as connection:
+        for entry_id, name, body in ((1, "afval", "afval afval sensoren"), (2, "zwerfafval", "")):
+            _document(connection, entry_id, name, body, words=False)
+        connection.execute(
+            text("UPDATE search_documents SET document = to_tsvector('dutch', body_text), "
+                 "words = string_to_array(body_text, ' ')")
+        )  # fmt: skip
+        connection.execute(text("INSERT INTO search_terms (term) VALUES ('afval'), ('zwerfafval')"))
+    upgrade(revision=THIS)
+
+    assert "ix_search_documents_document" not in _postgresql_indexes()
+    assert db.session.scalar(text("SELECT COUNT(*) FROM search_documents")) == 2
+    ranked = db.session.execute(
+        search.matching_documents(db.session, ["afval"]).order_by(text("rank DESC"))
+    ).all()
+    # Both found, ranked by a query that reads the vector: the whole word first.
+    assert [row.algorithm_id for row in ranked] == [1, 2]
+    db.session.rollback()
+    downgrade(revision=BEFORE)
+    assert "ix_search_documents_document" in _postgresql_indexes()
 
 
 _LETTERS = st.text(alphabet="abcde09 ", max_size=60)
