@@ -1,5 +1,7 @@
-"""Entry point for gunicorn (`gunicorn wsgi:app`) and the Flask CLI (`flask --app wsgi ...`)."""
+"""Entry point for gunicorn (`gunicorn wsgi:app`), the job worker and the Flask CLI
+(`flask --app wsgi ...`)."""
 
-from portal import create_app
+from portal import create_app, freeze_startup_objects
 
 app = create_app()
+freeze_startup_objects()

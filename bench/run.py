@@ -226,13 +226,12 @@ for _ in range(3):
 print(sorted(times)[1], len(pdf))
 """
 
-# The app's full rendering (record data, template, PDF, attachment) in a fresh process, as a
-# job worker does it, median of three.
+# The app's full rendering (record data, template, PDF, attachment) in a fresh process, with
+# the app a job worker or web worker has (wsgi.py, configured from the environment), median
+# of three.
 APP_RENDER = """
 import sys, time
-from portal import create_app
-app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "bench",
-                  "LOG_LEVEL": "WARNING"})
+from wsgi import app
 with app.app_context():
     from assessments import records
     from assessments.models import RECORD_INTERNAL, Assessment
@@ -253,8 +252,8 @@ print(sorted(times)[1], len(pdf))
 """.replace("import sys, time", "import json, sys, time")
 
 
-def _seconds_and_bytes(*command: str) -> tuple[float, int]:
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+def _seconds_and_bytes(*command: str, env: dict | None = None) -> tuple[float, int]:
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(f"rendering failed: {done.stderr[-6000:]}")
     out = done.stdout
@@ -268,8 +267,10 @@ def measure_rendering(url: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         html, data = Path(folder) / "record.html", Path(folder) / "record.json"
         full_s, full_bytes = _seconds_and_bytes(
-            sys.executable, "-c", APP_RENDER, url, str(html), str(data)
-        )
+            sys.executable, "-c", APP_RENDER, url, str(html), str(data),
+            env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench",
+                 "LOG_LEVEL": "WARNING", "PORTAL_ENV": "production"},
+        )  # fmt: skip
         same_s, same_bytes = _seconds_and_bytes(
             sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(ROOT / "static"), "same",
             str(data),
