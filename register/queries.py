@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, Select, Text, bindparam, func, literal_column, select, text
 from sqlalchemy import cast as sa_cast
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.input_guard import parse_int
 from register import search
@@ -443,18 +443,22 @@ def get_published(session: Session, slug: str) -> Algorithm | None:
     )
 
 
-def published_history(session: Session, algorithm: Algorithm) -> list[AlgorithmVersion]:
-    """Published versions, newest first."""
-    return list(
-        session.scalars(
-            select(AlgorithmVersion)
-            .where(
-                AlgorithmVersion.algorithm_id == algorithm.id,
-                AlgorithmVersion.state == VERSION_PUBLISHED,
-            )
-            .order_by(AlgorithmVersion.number.desc())
+def published_history(
+    session: Session, algorithm: Algorithm, *, with_content: bool = True
+) -> list[AlgorithmVersion]:
+    """Published versions, newest first; without `with_content` their stored content (the
+    whole entry, kilobytes per version) is not read, and touching it raises."""
+    statement = (
+        select(AlgorithmVersion)
+        .where(
+            AlgorithmVersion.algorithm_id == algorithm.id,
+            AlgorithmVersion.state == VERSION_PUBLISHED,
         )
+        .order_by(AlgorithmVersion.number.desc())
     )
+    if not with_content:
+        statement = statement.options(defer(AlgorithmVersion.content, raiseload=True))
+    return list(session.scalars(statement))
 
 
 def latest_published_numbers(session: Session, algorithm_ids: list[int]) -> dict[int, int]:

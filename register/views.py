@@ -64,7 +64,8 @@ page_cache.canonical_query("register.index", lambda: _canonical_path(_register_q
 @register_blueprint.get("/algoritmes/<slug>")
 def entry(slug: str):
     algorithm = queries.get_published(db.session, slug) or abort(404)
-    history = queries.published_history(db.session, algorithm)
+    # The history table shows numbers, dates and summaries, not each version's content.
+    history = queries.published_history(db.session, algorithm, with_content=False)
     return render_template(
         "register/entry.html",
         algorithm=algorithm,

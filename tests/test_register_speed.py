@@ -193,3 +193,27 @@ def test_an_import_writes_new_search_words_once_per_batch(app):
     # Every stored row's words are there for "did you mean".
     assert search.correct_terms(db.session, ["zonnewijzer7"]) == {}
     assert search.correct_terms(db.session, ["zonnewijzr7"]) == {"zonnewijzr7": "zonnewijzer7"}
+
+
+def test_the_entry_page_shows_its_history_without_reading_each_versions_content(
+    app, publish_entry, client
+):
+    """The history table needs numbers, dates and summaries; each version's content is the
+    whole entry again (kilobytes), read only where versions are compared."""
+    algorithm = publish_entry(slug="historie", name="Historie", description_short="Eerst.")
+    for text_ in ("Daarna.", "Nu."):
+        content = {**algorithm.content, "description_short": text_}
+        operations.publish(db.session, algorithm, content, f"Tekst: {text_}")
+        db.session.commit()
+    db.session.expire_all()
+
+    responses = []
+    seen = _statements_during(lambda: responses.append(client.get("/algoritmes/historie")))
+    page = responses[0].get_data(as_text=True)
+    assert responses[0].status_code == 200
+    assert all(f"Tekst: {t}" in page for t in ("Daarna.", "Nu."))
+    version_reads = [s for s in seen if "FROM algorithm_versions" in s]
+    assert version_reads
+    assert not any("algorithm_versions.content" in s for s in version_reads)
+    # Comparing two versions still reads both.
+    assert "Eerst." in client.get("/algoritmes/historie/versies/2").get_data(as_text=True)
