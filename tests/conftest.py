@@ -142,6 +142,16 @@ def entry_data(**overrides) -> dict:
 
 
 @pytest.fixture
+def scratch_app(app, tmp_path, request):
+    """For migration tests: a second app on an empty database of its own (on PostgreSQL a
+    schema of its own, named by the test module's SCHEMA)."""
+    from tests import migration_helpers
+
+    with migration_helpers.scratch_app(app, tmp_path, request.module.SCHEMA) as scratch:
+        yield scratch
+
+
+@pytest.fixture
 def publish_entry(app):
     """Publish an entry and commit; returns the Algorithm."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -18,13 +17,6 @@ from tests import migration_helpers
 BEFORE, THIS = "b3d5f7a9c1e2", "c4e6f8a0b2d4"
 SCHEMA = "board_sessions_migration_check"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def scratch_app(app, tmp_path):
-    """An app on an empty database of its own (its own schema on PostgreSQL)."""
-    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
-        yield scratch
 
 
 def _insert(connection, table: str, **values) -> None:

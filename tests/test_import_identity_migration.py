@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
-from tests import migration_helpers
 
 BEFORE, THIS = "9c1c21cc8dd6", "3f1a9c0e7b21"
 SCHEMA = "identity_migration_check"
-
-
-@pytest.fixture
-def scratch_app(app, tmp_path):
-    """A second app on an empty database of its own (a schema of its own on PostgreSQL)."""
-    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
-        yield scratch
 
 
 def _insert(connection, number: int, organization: str, source_id: str) -> None:

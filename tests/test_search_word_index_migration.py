@@ -5,7 +5,6 @@ on SQLite, the FTS5 index that its triggers keep)."""
 
 from __future__ import annotations
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -16,12 +15,6 @@ from tests import migration_helpers
 BEFORE, THIS = "e6a8c0d2f4b7", "f7b9d1e3a5c8"
 SCHEMA = "search_words_migration_check"
 LONG_RUN = "x" * 90 + "verborgenwoord"
-
-
-@pytest.fixture
-def scratch_app(app, tmp_path):
-    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
-        yield scratch
 
 
 def _document(connection, entry_id: int, name: str, body: str) -> None:

@@ -21,12 +21,6 @@ SCHEMA = "sqlite_fts_words_check"
 LONG_RUN = "x" * 90 + "verborgenwoord"
 
 
-@pytest.fixture
-def scratch_app(app, tmp_path):
-    with migration_helpers.scratch_app(app, tmp_path, SCHEMA) as scratch:
-        yield scratch
-
-
 def _document(connection, entry_id: int, name: str, body: str, *, words: bool) -> None:
     """A stored entry and its search document, as the app writes it at that revision: with
     its distinct words after this migration, without them before."""
