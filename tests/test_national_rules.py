@@ -20,7 +20,8 @@ from register import exchange, operations
 from register.models import Algorithm, AlgorithmVersion
 from register.standard import national_problems, validate_entry
 from tests.conftest import entry_data
-from tests.test_import_identity_migration import scratch_app  # noqa: F401 - fixture
+
+SCHEMA = "national_rules_migration_check"  # scratch_app's schema on PostgreSQL
 
 
 def test_retire_takes_a_day_or_a_month_and_refuses_anything_else(publish_entry):
@@ -84,7 +85,7 @@ def _insert(connection, number: int, content: dict) -> None:
     )
 
 
-def test_migration_gives_retired_entries_the_national_month(scratch_app):  # noqa: F811
+def test_migration_gives_retired_entries_the_national_month(scratch_app):
     upgrade(revision="9e5a7b3c2d10")
     retired = {**entry_data(name="Oud"), "status": "Buiten gebruik", "end_date": "2025-06-30"}
     in_use = entry_data(name="Nieuw", begin_date="2021-03")

@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
-from tests.test_import_identity_migration import SCHEMA, scratch_app  # noqa: F401 - the fixture
+from tests.test_import_identity_migration import SCHEMA  # its schema for scratch_app
 
 BEFORE, THIS = "a4c6e8f0b2d3", "b5d7f9a1c3e6"
 
@@ -20,7 +20,7 @@ def _entries(connection) -> list[tuple]:
     ]
 
 
-def test_the_deliveries_table_comes_and_goes_and_entries_stay(scratch_app):  # noqa: F811
+def test_the_deliveries_table_comes_and_goes_and_entries_stay(scratch_app):
     upgrade(revision=BEFORE)
     with db.engine.begin() as connection:
         connection.execute(
