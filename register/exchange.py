@@ -871,7 +871,7 @@ def import_rows(
         # cache (2 MB) every merge reads them back from the file, three times slower.
         session.connection().exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         # FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
-        # (1 MB by default, a few dozen entries' trigrams) and merges the segments as they
+        # (1 MB by default, a few hundred entries' words) and merges the segments as they
         # pile up: a batch's terms kept in memory until its commit make one segment instead.
         # A setting of the index, kept; a single publication never comes near it.
         session.connection().exec_driver_sql(

@@ -205,8 +205,9 @@ class AlgorithmTheme(db.Model):
 class SearchDocument(db.Model):
     """Normalised text of a published entry (lower case, no diacritics, no markup).
 
-    SQLite searches its distinct words through an FTS5 trigram table kept in sync by
-    triggers; PostgreSQL through a GIN index over the same words (see the migrations)."""
+    Both databases find entries through an index of their distinct words: on SQLite an FTS5
+    table of whole words kept in sync by triggers, on PostgreSQL a GIN index (see the
+    migrations); a search term first expands to the vocabulary's words that contain it."""
 
     __tablename__ = "search_documents"
     __table_args__ = (
@@ -222,6 +223,12 @@ class SearchDocument(db.Model):
         Index("ix_search_documents_words", "words", postgresql_using="gin").ddl_if(
             dialect="postgresql"
         ),
+        # SQLite reads the few documents with such a run directly (migration b2d4f6a8c0e1).
+        Index(
+            "ix_search_documents_long", "algorithm_id", sqlite_where=text("long_words = 1")
+        ).ddl_if(dialect="sqlite"),
+        # The texts live out of the row, so finding 10,000 ids reads 200 pages, not 10,000.
+        {"postgresql_with": {"toast_tuple_target": 128}},
     )
 
     algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
@@ -231,8 +238,9 @@ class SearchDocument(db.Model):
     # no search looks entries up through it (migration a1c3e5f7b9d2).
     document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     # The word index (register/search.py): the distinct words of body_text. PostgreSQL: an
-    # array (GIN), with long_words for a run too long to be a word (searched through the
-    # trigram index). SQLite: the words space-separated (`match_words`), which FTS5 indexes.
+    # array (GIN); SQLite: the words space-separated (`match_words`), which FTS5 indexes.
+    # long_words marks a run too long to be a word, which no vocabulary word leads to: those
+    # documents are searched in their text (PostgreSQL through a trigram index).
     words: Mapped[list[str] | str | None] = mapped_column(
         Text().with_variant(ARRAY(Text()), "postgresql")
     )
@@ -240,8 +248,9 @@ class SearchDocument(db.Model):
 
 
 class SearchTerm(db.Model):
-    """Every word that occurs in the register (3 to 80 letters or digits): "did you mean" on
-    typos, and on PostgreSQL the words a search term expands to (register/search.py)."""
+    """Every word that occurs in the register (3 to 80 letters or digits): the words a search
+    term expands to, and "did you mean" on typos (register/search.py). Searched through a
+    trigram index: PostgreSQL's below, SQLite's FTS5 table `search_terms_fts`."""
 
     __tablename__ = "search_terms"
     __table_args__ = (

@@ -5,9 +5,12 @@ Only published entries are ever returned from here; drafts never reach the publi
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 import json
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -148,6 +151,10 @@ class FacetCube:
     name_position: array
     date_position: array
     names: list[str]
+    # The names one per line, and where each line starts: a term is found in every name by
+    # one scan of this text instead of a test per name.
+    name_lines: str = ""
+    line_starts: array = field(default_factory=lambda: array("i"))
 
     def combo(self, entry_id: int) -> int:
         return self.combo_of[entry_id] if entry_id < len(self.combo_of) else -1
@@ -188,6 +195,20 @@ class FacetCube:
         if entry_id >= len(self.name_position) or self.name_position[entry_id] < 0:
             return ""
         return self.names[self.name_position[entry_id]]
+
+    def names_containing(self, forms: list[str]) -> Iterator[int]:
+        """Positions in by_name of the names that contain one of `forms` (no spaces), in
+        ascending order, each once."""
+        return (p for p, _ in itertools.groupby(heapq.merge(*map(self._name_hits, forms))))
+
+    def _name_hits(self, form: str) -> Iterator[int]:
+        lines, starts = self.name_lines, self.line_starts
+        at = lines.find(form)
+        while at != -1:
+            position = bisect.bisect_right(starts, at) - 1
+            yield position
+            # On to the next name: one hit per name is enough.
+            at = lines.find(form, starts[position + 1]) if position + 1 < len(starts) else -1
 
 
 _FACET_POSITION = {facet: position for position, facet in enumerate(FACETS)}
@@ -266,8 +287,21 @@ def build_cube(session: Session) -> FacetCube:
         name_position[algorithm_id] = position
     for position, algorithm_id in enumerate(by_date):
         date_position[algorithm_id] = position
+    line_starts, start = array("i"), 0
+    for name in names:
+        line_starts.append(start)
+        start += len(name) + 1
     return FacetCube(
-        combos, counts, combo_of, by_name, by_date, name_position, date_position, names
+        combos,
+        counts,
+        combo_of,
+        by_name,
+        by_date,
+        name_position,
+        date_position,
+        names,
+        "\n".join(names),
+        line_starts,
     )
 
 
@@ -357,7 +391,7 @@ def _page_ids(
     if query.effective_sort != "relevance":
         return cube.ordered(ids, query.effective_sort)[offset : offset + query.per_page]
     if len(ids) <= FULL_RANK_LIMIT:
-        ranked = search.matching_documents(session, terms).subquery()
+        ranked = search.ranked_documents(session, terms).subquery()
         statement = (
             select(ranked.c.algorithm_id)
             .join(Algorithm, Algorithm.id == ranked.c.algorithm_id)
@@ -368,14 +402,33 @@ def _page_ids(
             return list(session.scalars(statement.limit(query.per_page).offset(offset)))
     # Many matches: name matches first (more matching terms first), then by name; the names
     # are the cube's (the normalised name the index holds too).
-    variants = [search.term_variants(term) for term in terms]
+    return _name_ranked_page(cube, terms, ids, offset, query.per_page)
 
-    def name_score(entry_id: int) -> int:
-        name = cube.name_of(entry_id)
-        return sum(1 for forms in variants if any(form in name for form in forms))
 
-    ordered = sorted(cube.ordered(ids, "name"), key=name_score, reverse=True)
-    return ordered[offset : offset + query.per_page]
+def _name_ranked_page(
+    cube: FacetCube, terms: list[str], ids: list[int], offset: int, limit: int
+) -> list[int]:
+    """One page of `ids`: entries whose name holds more of the terms first, then by name.
+    Names are scanned in name order, so one term stops at the end of the page; the rest
+    are read in name order up to the page."""
+    wanted = set(ids)
+    by_name = cube.by_name
+    end = offset + limit
+    scores: dict[int, int] = {}
+    for term in terms:
+        for position in cube.names_containing(search.term_variants(term)):
+            if by_name[position] in wanted:
+                scores[position] = scores.get(position, 0) + 1
+                if len(terms) == 1 and len(scores) == end:
+                    break
+    page = [by_name[p] for p in sorted(scores, key=lambda p: (-scores[p], p))[:end]]
+    if len(page) < end:
+        for position, entry_id in enumerate(by_name):
+            if entry_id in wanted and position not in scores:
+                page.append(entry_id)
+                if len(page) == end:
+                    break
+    return page[offset:end]
 
 
 def _load(session: Session, ids: list[int]) -> list[Algorithm]:

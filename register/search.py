@@ -2,14 +2,15 @@
 
 The same rules on both databases: text is lower-cased and stripped of diacritics, and every
 query term must occur somewhere in the entry, also inside a longer word (Dutch compounds:
-`parkeer` finds `straatparkeren`). SQLite answers through an FTS5 trigram index over each
-entry's distinct words (a term never holds a space, so it occurs in the text exactly when it
-occurs in one of its words; half the text to index). PostgreSQL
-first expands each term to the register's words that contain it (a trigram index over the
-vocabulary) and then finds the entries through a GIN index over each entry's distinct words:
-the same matches, without rechecking every candidate's whole text. Ranking prefers matches in
-the name. A term that occurs nowhere is replaced by the closest word in the register, so
-small typos still find something.
+`parkeer` finds `straatparkeren`). A term never holds a space, so it occurs in the text
+exactly when it occurs in one of the text's words: each term first expands to the register's
+words that contain it (a trigram index over the vocabulary, `search_terms`), and the entries
+are then found through an index of each entry's distinct words (SQLite: FTS5 over whole words;
+PostgreSQL: GIN over an array). The vocabulary is a thousand times smaller than the texts, so
+a long word is looked up among words, not through a dozen common trigrams of every entry. The
+rare run too long to be a word is searched in the text of the few documents that have one.
+Ranking prefers matches in the name. A term that occurs nowhere is replaced by the closest
+word in the register, so small typos still find something.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -77,9 +79,12 @@ def word_index(body_text: str) -> tuple[list[str], bool]:
 
 def match_words(body_text: str) -> str:
     """SQLite's word index of a normalised text: its distinct words of three or more letters
-    (long runs too), space-separated, in order of first appearance. FTS5's trigram index
-    over this finds the same entries as over the whole text, for half the indexing."""
+    (long runs too), space-separated, in order of first appearance, which FTS5 indexes."""
     return " ".join(dict.fromkeys(t for t in body_text.split() if len(t) >= MIN_TERM_LENGTH))
+
+
+def has_long_run(words: Iterable[str]) -> bool:
+    return any(len(w) > MAX_WORD_LENGTH for w in words)
 
 
 def document_texts(content: dict) -> tuple[str, str]:
@@ -110,6 +115,7 @@ def document_values(content: dict, *, postgresql: bool) -> dict:
         values["words_text"] = " ".join(words)
     else:
         values["words"] = match_words(body_text)
+        values["long_words"] = has_long_run(values["words"].split())
     return values
 
 
@@ -164,49 +170,82 @@ def _fts_phrase(term: str) -> str:
 
 
 _EXPANSIONS = "register_search_expansions"
+# SQLite's vocabulary index: a trigram FTS5 table with its own copy of each word.
+_SQLITE_TERMS = "SELECT term FROM search_terms_fts WHERE search_terms_fts MATCH ?"
+
+
+def _sqlite_rows(session: Session, sql: str, params: tuple) -> list:
+    """The driver's own cursor: thousands of ids through the ORM's row handling cost more
+    than the index lookup."""
+    cursor = session.connection().connection.cursor()
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
 
 
 def _expansions(session: Session, variants: list[str]) -> list[str]:
-    """The vocabulary's words that contain one of `variants` (PostgreSQL's word index is
-    searched with these). Kept for the session: a search asks twice (ids, then ranking)."""
+    """The vocabulary's words that contain one of `variants` (the word index is searched
+    with these). Kept for the session: a search asks twice (ids, then ranking)."""
     cache = session.info.setdefault(_EXPANSIONS, {})
     key = tuple(variants)
     if key not in cache:
         if len(cache) > 64:
             cache.clear()
-        cache[key] = list(
-            session.scalars(
-                select(SearchTerm.term).where(
-                    or_(*(SearchTerm.term.contains(v, autoescape=True) for v in variants))
+        if session.get_bind().dialect.name == "sqlite":
+            expression = " OR ".join(_fts_phrase(v) for v in variants)
+            cache[key] = [row[0] for row in _sqlite_rows(session, _SQLITE_TERMS, (expression,))]
+        else:
+            cache[key] = list(
+                session.scalars(
+                    select(SearchTerm.term).where(
+                        or_(*(SearchTerm.term.contains(v, autoescape=True) for v in variants))
+                    )
                 )
             )
-        )
     return cache[key]
 
 
-def _word_condition(session: Session, variants: list[str]):
-    """PostgreSQL: the entry has a word containing one of `variants`, or (rare) a run too
-    long to be a word that contains one."""
-    words = bindparam(None, _expansions(session, variants), type_=ARRAY(Text()), unique=True)
-    in_long_run = and_(
-        SearchDocument.long_words,
+def _word_exists(session: Session, term: str) -> bool:
+    """Whether some word of the register contains `term`."""
+    if session.get_bind().dialect.name == "sqlite":
+        return bool(_sqlite_rows(session, _SQLITE_TERMS + " LIMIT 1", (_fts_phrase(term),)))
+    found = session.scalar(
+        select(SearchTerm.term).where(SearchTerm.term.contains(term, autoescape=True)).limit(1)
+    )
+    return found is not None
+
+
+def _words_match(words: list[str]) -> str:
+    """SQLite: an FTS5 expression for entries holding one of `words` (whole words)."""
+    return "(" + " OR ".join(_fts_phrase(w) for w in words) + ")"
+
+
+def _in_long_run(variants: list[str]) -> ColumnElement[bool]:
+    return and_(
+        # `= 1` on SQLite, as its partial index over these documents reads.
+        SearchDocument.long_words == true(),
         or_(*(SearchDocument.body_text.contains(v, autoescape=True) for v in variants)),
     )
-    return or_(SearchDocument.words.op("&&")(words), in_long_run)
 
 
-def _term_condition(session: Session, variants: list[str], index: int):
-    """A condition on SearchDocument.algorithm_id (or on its words) for one term."""
+def _word_condition(session: Session, variants: list[str], index: int):
+    """The entry has a word containing one of `variants`, or (rare) a run too long to be a
+    word that contains one."""
+    words = _expansions(session, variants)
     if session.get_bind().dialect.name == "sqlite":
-        expression = " OR ".join(_fts_phrase(v) for v in variants)
-        param = f"fts_{index}"
-        return SearchDocument.algorithm_id.in_(
-            # Only the parameter name is formatted in; the search text is a bound value.
+        if not words:
+            return _in_long_run(variants)
+        param = f"words_{index}"
+        in_words = SearchDocument.algorithm_id.in_(
+            # Only the parameter name is formatted in; the words are a bound value.
             text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{param}").bindparams(  # noqa: S608
-                bindparam(param, expression)
+                bindparam(param, _words_match(words))
             )
         )
-    return _word_condition(session, variants)
+        return or_(in_words, _in_long_run(variants))
+    array = bindparam(None, words, type_=ARRAY(Text()), unique=True)
+    return or_(SearchDocument.words.op("&&")(array), _in_long_run(variants))
 
 
 def _name_score(variants: list[str]):
@@ -216,30 +255,30 @@ def _name_score(variants: list[str]):
     )
 
 
-def matching_documents(session: Session, terms: list[str]) -> Select:
-    """A select of (algorithm_id, rank) for entries matching every term; higher rank first."""
-    conditions = []
+def ranked_documents(session: Session, terms: list[str]) -> Select:
+    """A select of (algorithm_id, rank) of every search document; higher rank first. The
+    caller picks the rows (the ids `matching_ids` found)."""
     score = literal(0.0)
     postgresql = session.get_bind().dialect.name == "postgresql"
     # SQLite's distinct words start the same words as the text, in half the characters.
     words = SearchDocument.body_text if postgresql else SearchDocument.words
-    for index, term in enumerate(terms):
+    for term in terms:
         variants = term_variants(term)
-        conditions.append(_term_condition(session, variants, index))
         score = score + NAME_WEIGHT * _name_score(variants)
         # Prefer whole-word and start-of-word matches over matches deep inside a word.
         score = score + _word_start_bonus(variants, words)
     if postgresql:
         tsquery = func.plainto_tsquery("dutch", " ".join(terms))
         score = score + func.coalesce(func.ts_rank_cd(SearchDocument.document, tsquery), 0) * 5
-    return select(SearchDocument.algorithm_id, score.label("rank")).where(and_(*conditions))
+    return select(SearchDocument.algorithm_id, score.label("rank"))
 
 
-def match_expression(terms: list[str]) -> str:
-    """One FTS5 query for all terms: every term, in any of its forms."""
-    return " AND ".join(
-        "(" + " OR ".join(_fts_phrase(v) for v in term_variants(term)) + ")" for term in terms
-    )
+def matching_documents(session: Session, terms: list[str]) -> Select:
+    """A select of (algorithm_id, rank) for entries matching every term; higher rank first."""
+    conditions = [
+        _word_condition(session, term_variants(term), index) for index, term in enumerate(terms)
+    ]
+    return ranked_documents(session, terms).where(and_(*conditions))
 
 
 @contextlib.contextmanager
@@ -262,23 +301,32 @@ def matching_ids(session: Session, terms: list[str], *, limit: int | None = None
     """Ids of the published entries matching every term (ascending), at most `limit`:
     one index lookup for the whole query, stopping early when the caller only counts so far."""
     if session.get_bind().dialect.name == "sqlite":
-        # The driver's own cursor: ten thousand ids through the ORM's row handling cost more
-        # than the index lookup.
-        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
-        params: tuple = (match_expression(terms),)
-        if limit is not None:
-            sql, params = sql + " LIMIT ?", (*params, limit)
-        cursor = session.connection().connection.cursor()
-        try:
-            return [row[0] for row in cursor.execute(sql, params).fetchall()]
-        finally:
-            cursor.close()
-    conditions = [_word_condition(session, term_variants(t)) for t in terms]
+        return _sqlite_matching_ids(session, terms, limit)
+    conditions = [_word_condition(session, term_variants(t), i) for i, t in enumerate(terms)]
     statement = select(SearchDocument.algorithm_id).where(and_(*conditions))
     if limit is not None:
         statement = statement.limit(limit)
     with index_scans(session):
         return sorted(session.scalars(statement).all())
+
+
+def _sqlite_matching_ids(session: Session, terms: list[str], limit: int | None) -> list[int]:
+    variants = [term_variants(t) for t in terms]
+    expansions = [_expansions(session, forms) for forms in variants]
+    ids: list[int] = []
+    if all(expansions):
+        sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+        params: tuple = (" AND ".join(_words_match(words) for words in expansions),)
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        ids = [row[0] for row in _sqlite_rows(session, sql, params)]
+    # A document with a run too long to be a word: every term may also be inside that run.
+    in_long_runs = session.scalars(
+        select(SearchDocument.algorithm_id).where(*(_in_long_run(forms) for forms in variants))
+    ).all()
+    if in_long_runs:
+        ids = sorted(set(ids).union(in_long_runs))
+    return ids
 
 
 def name_rank(terms: list[str]):
@@ -303,10 +351,7 @@ def correct_terms(session: Session, terms: list[str]) -> dict[str, str]:
     for term in terms:
         if term.isdigit():  # a number is never "corrected" into another number
             continue
-        exists = session.scalar(
-            select(SearchTerm.term).where(SearchTerm.term.contains(term, autoescape=True)).limit(1)
-        )
-        if exists:
+        if _word_exists(session, term):
             continue
         candidates = session.scalars(
             select(SearchTerm.term).where(
@@ -346,6 +391,7 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
         document.words, document.long_words = word_index(body_text)
     else:
         document.words = match_words(body_text)
+        document.long_words = has_long_run(document.words.split())
     add_vocabulary(session, set((name_text + " " + body_text).split()))
 
 
@@ -391,13 +437,13 @@ def index_entries(
     return words
 
 
-_SQLITE_DOCUMENT_COLUMNS = ("algorithm_id", "name_text", "body_text", "words")
+_SQLITE_DOCUMENT_COLUMNS = ("algorithm_id", "name_text", "body_text", "words", "long_words")
 _SQLITE_ROWS_PER_INSERT = 500
 
 
 def _insert_sqlite_documents(session: Session, rows: list[dict]) -> None:
     """One INSERT of many rows, not one per row: the FTS5 index behind the table's trigger
-    writes its new terms out, and merges them, at the end of every statement. Written as
+    writes its new words out, and merges them, at the end of every statement. Written as
     SQL text with placeholders (the values stay bound): SQLAlchemy compiling a statement of
     2,000 parameters per batch took longer than SQLite took to store it."""
     columns = ", ".join(_SQLITE_DOCUMENT_COLUMNS)

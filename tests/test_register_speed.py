@@ -143,6 +143,24 @@ def test_relevance_beyond_the_full_ranking_puts_name_matches_first(app, publish_
     assert [a.slug for a in result.items] == ["b3", "b1", "b2"]
 
 
+def test_name_ranking_counts_the_terms_in_the_name_and_pages_on(app, publish_entry, monkeypatch):
+    monkeypatch.setattr(queries, "FULL_RANK_LIMIT", 1)
+    publish_entry(slug="c1", name="Zwerfafval", description_short="Parkeren en afval.")
+    publish_entry(slug="c2", name="Afval bij parkeerplaatsen", description_short="Vegen.")
+    publish_entry(slug="c3", name="Bezwaren", description_short="Parkeren of afval.")
+    publish_entry(slug="c4", name="Aanvragen parkeervergunning", description_short="Afval.")
+    publish_entry(slug="c5", name="Afvalroutes en parkeerdruk", description_short="Tellen.")
+    publish_entry(slug="c6", name="Openbare verlichting", description_short="Lampen.")
+
+    def page(number: int) -> list[str]:
+        query = queries.RegisterQuery(q="afval parkeer", per_page=2, page=number)
+        return [a.slug for a in queries.search_register(db.session, query).items]
+
+    # Both terms in the name first, then one (by name), then none; no entry twice.
+    assert [*page(1), *page(2), *page(3)] == ["c2", "c5", "c4", "c1", "c3"]
+    assert page(4) == []
+
+
 def test_page_links_are_computed_not_looped_over_every_page():
     result = queries.SearchResult([], total=100_000, page=2500, per_page=20, facets={})
     assert result.page_numbers() == [1, 2498, 2499, 2500, 2501, 2502, 5000]

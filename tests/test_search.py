@@ -111,6 +111,9 @@ def test_words_inside_a_run_too_long_to_be_a_word_are_found(client, publish_entr
     publish_entry(slug="code", name="Meldingen", description_short=f"Zie {code}.")
     assert slugs(client, "wijkteam") == ["code"]
     assert slugs(client, "meldingen") == ["code"]
+    # One term in an ordinary word, the other only inside the run.
+    assert slugs(client, "meldingen wijkteam") == ["code"]
+    assert slugs(client, "parkeren wijkteam") == []
 
 
 def test_an_entry_indexed_again_is_found_by_its_new_words_only(client, publish_entry):
