@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
@@ -109,6 +109,9 @@ class Algorithm(db.Model):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The short description alone, where a list page loads entries without their content
+    # (register/queries.py, `cards`); None otherwise.
+    card_description: Mapped[str | None] = query_expression()
     first_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     versions: Mapped[list[AlgorithmVersion]] = relationship(

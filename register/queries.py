@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, Select, Text, bindparam, func, literal_column, select, text
 from sqlalchemy import cast as sa_cast
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, selectinload, with_expression
 
 from portal.input_guard import parse_int
 from register import search
@@ -431,21 +431,29 @@ def _name_ranked_page(
     return page[offset:end]
 
 
-def _load(session: Session, ids: list[int]) -> list[Algorithm]:
+def _load(session: Session, ids: list[int], *, cards: bool = False) -> list[Algorithm]:
+    """The entries of `ids`, in that order. With `cards`, what a list page shows: the entry
+    columns and the short description, not the whole content (kilobytes per entry), which
+    raises if a template touches it."""
     if not ids:
         return []
-    found = {
-        a.id: a
-        for a in session.scalars(
-            select(Algorithm).where(Algorithm.id.in_(ids)).options(selectinload(Algorithm.themes))
+    statement = select(Algorithm).where(Algorithm.id.in_(ids))
+    if cards:
+        statement = statement.options(
+            defer(Algorithm.content, raiseload=True),
+            with_expression(
+                Algorithm.card_description, Algorithm.content["description_short"].as_string()
+            ),
         )
-    }
+    found = {a.id: a for a in session.scalars(statement)}
     return [found[i] for i in ids if i in found]
 
 
 def search_register(
-    session: Session, query: RegisterQuery, *, with_facets: bool = True
+    session: Session, query: RegisterQuery, *, with_facets: bool = True, cards: bool = False
 ) -> SearchResult:
+    """One page of the register for `query`: its entries (whole, or with `cards` only what
+    a list shows), the total and the facet counts."""
     terms = search.parse_query(query.q)
     corrected = None
     if terms:
@@ -460,7 +468,7 @@ def search_register(
         # No search: counts and facets from the cube, the page through the sort indexes.
         total, facets = _facets_from(cube, dict(enumerate(cube.counts)), query)
         ids = cube.page(query, (query.page - 1) * query.per_page, query.per_page)
-        items = _load(session, ids)
+        items = _load(session, ids, cards=cards)
         return SearchResult(
             items, total, query.page, query.per_page, facets if with_facets else {}, corrected
         )
@@ -478,7 +486,7 @@ def search_register(
         total, facets = _facets_from(cube, counted, query)
     else:
         total, facets = len(matched), _uncounted_facets(cube)
-    items = _load(session, _page_ids(session, cube, query, terms, matched))
+    items = _load(session, _page_ids(session, cube, query, terms, matched), cards=cards)
     return SearchResult(
         items,
         total,

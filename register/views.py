@@ -34,7 +34,10 @@ def home():
         assessed=queries.assessment_counts(db.session),
         completeness=register_completeness(db.session),
         recent=queries.search_register(
-            db.session, queries.RegisterQuery(sort="recent", per_page=6), with_facets=False
+            db.session,
+            queries.RegisterQuery(sort="recent", per_page=6),
+            with_facets=False,
+            cards=True,
         ).items,
     )
 
@@ -42,7 +45,7 @@ def home():
 @register_blueprint.get("/algoritmes")
 def index():
     query = _register_query()
-    result = queries.search_register(db.session, query)
+    result = queries.search_register(db.session, query, cards=True)
     if query.page > result.pages and result.total:
         abort(404)
     return render_template(

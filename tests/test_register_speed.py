@@ -3,6 +3,7 @@ generation, counts that stop early, the page cache keyed on the parsed query."""
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import InvalidRequestError
 
 from portal.extensions import db
 from register import operations, queries
@@ -113,6 +114,24 @@ def test_list_pages_count_from_memory_once_per_generation(app, register):
     )
     db.session.commit()
     assert queries.search_register(db.session, query).total == 3
+
+
+def test_list_and_search_pages_load_the_short_description_not_the_content(app, register, client):
+    for query in (queries.RegisterQuery(), queries.RegisterQuery(q="afval")):
+        db.session.expunge_all()  # as in a request: no entry loaded yet
+        items = queries.search_register(db.session, query, cards=True).items
+        assert items
+        for algorithm in items:
+            assert algorithm.card_description == f"Over {algorithm.name}."
+            with pytest.raises(InvalidRequestError):
+                algorithm.content  # noqa: B018 - touching it is the test
+        db.session.rollback()
+    page = client.get("/algoritmes?q=afval").get_data(as_text=True)
+    assert "Over Afvalroutes." in page
+    assert "Over Afvalroutes." in client.get("/").get_data(as_text=True)
+    # The API still answers with whole entries.
+    body = client.get("/api/v1/algorithms?q=afval").json
+    assert body["items"][0]["description_short"].startswith("Over ")
 
 
 def test_a_search_matching_very_many_entries_stops_counting(app, register, monkeypatch, client):
