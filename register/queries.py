@@ -305,17 +305,18 @@ def build_cube(session: Session) -> FacetCube:
     )
 
 
-def facet_cube(session: Session) -> FacetCube:
-    """The cube for the register's current generation (built on the first request after a
-    publication, per process)."""
+def _per_generation(session: Session) -> tuple[FacetCube, search.Vocabulary]:
+    """The cube and the search vocabulary of the register's current generation, built on
+    the first request after a publication (per process); a publication adds its new words
+    in the same transaction as its published version."""
     generation = tuple(session.execute(_GENERATION).first() or ())
     holder = current_app.extensions.setdefault("register_facet_cube", {})
     cached = holder.get("cube")
     if cached is not None and cached[0] == generation:
         return cached[1]
-    cube = build_cube(session)
-    holder["cube"] = (generation, cube)
-    return cube
+    built = (build_cube(session), search.load_vocabulary(session))
+    holder["cube"] = (generation, built)
+    return built
 
 
 def _facets_from(
@@ -456,14 +457,14 @@ def search_register(
     a list shows), the total and the facet counts."""
     terms = search.parse_query(query.q)
     corrected = None
+    cube, vocabulary = _per_generation(session)
     if terms:
-        corrections = search.correct_terms(session, terms)
+        corrections = search.correct_terms(session, terms, vocabulary)
         if corrections:
             terms = [corrections.get(t, t) for t in terms]
             corrected = " ".join(terms)
     if not terms and query.sort == "relevance":
         query = replace(query, sort="name")
-    cube = facet_cube(session)
     if not terms:
         # No search: counts and facets from the cube, the page through the sort indexes.
         total, facets = _facets_from(cube, dict(enumerate(cube.counts)), query)
@@ -475,7 +476,9 @@ def search_register(
     # A page beyond the count limit is still answered: count as far as it reaches.
     limit = max(COUNT_LIMIT, query.page * query.per_page)
     filtered = any(query.filter_values().values())
-    matched = search.matching_ids(session, terms, limit=None if filtered else limit + 1)
+    matched = search.matching_ids(
+        session, terms, limit=None if filtered else limit + 1, vocabulary=vocabulary
+    )
     counted = cube.counter_for(matched)
     if filtered:
         wanted = [_combo_matches(combo, query) for combo in cube.combos]

@@ -1,12 +1,14 @@
 """Search quality: Dutch compounds, prefixes, diacritics, typos, ranking, hostile input."""
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.extensions import db
 from register import operations
-from register.search import index_scans, normalize, parse_query, term_variants
+from register.search import Vocabulary, index_scans, normalize, parse_query, term_variants
 from tests.conftest import entry_data
 
 
@@ -172,3 +174,16 @@ def test_a_failing_search_query_reports_its_own_error_and_the_planner_is_reset(a
         assert db.session.execute(text("SELECT 1")).scalar() == 1
     if db.engine.dialect.name == "postgresql":
         assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
+
+
+@given(
+    words=st.sets(st.text(alphabet="abc0", min_size=3, max_size=8), max_size=30),
+    variants=st.lists(st.text(alphabet="abc0", min_size=1, max_size=4), min_size=1, max_size=3),
+)
+@example(words={"abc", "cab"}, variants=["ca"])  # "ab\ncab": no match across two words
+@example(words={"aaaa"}, variants=["aa", "a"])
+def test_the_vocabulary_in_memory_finds_the_words_that_contain_a_form(words, variants):
+    vocabulary = Vocabulary(words)
+    expected = sorted(w for w in words if any(v in w for v in variants))
+    assert vocabulary.containing(variants) == expected
+    assert all((v in vocabulary) == any(v in w for w in words) for v in variants)
