@@ -85,3 +85,18 @@ def insert_row(connection, table: str, schema: str, **values) -> None:
     names = ", ".join(f'"{name}"' for name in values)  # "values" is a reserved word
     marks = ", ".join(f":{name}" for name in values)
     connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+
+
+def insert_search_document(
+    connection, schema: str, entry_id: int, name: str, body_text: str, **document
+) -> None:
+    """A published entry named `name` and its search document with `body_text` (and the
+    other columns the test's revision has, in `document`)."""
+    insert_row(
+        connection, "algorithms", schema, id=entry_id, slug=f"e{entry_id}", name=name,
+        is_published=True, content="{}",
+    )  # fmt: skip
+    insert_row(
+        connection, "search_documents", schema, algorithm_id=entry_id, name_text=name,
+        body_text=body_text, **document,
+    )  # fmt: skip

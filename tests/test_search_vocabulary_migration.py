@@ -21,16 +21,12 @@ LONG_RUN = "x" * 90 + "verborgenwoord"
 
 def _document(connection, entry_id: int, name: str, body: str) -> None:
     """A stored entry and its search document as the previous revision wrote them."""
-    migration_helpers.insert_row(
-        connection, "algorithms", SCHEMA, id=entry_id, slug=f"e{entry_id}", name=name,
-        is_published=True, content="{}",
-    )  # fmt: skip
     body_text = f"{name} {body}"
     postgresql = connection.dialect.name == "postgresql"
     words, long_words = search.word_index(body_text)
-    migration_helpers.insert_row(
-        connection, "search_documents", SCHEMA, algorithm_id=entry_id, name_text=name,
-        body_text=body_text, words=words if postgresql else search.match_words(body_text),
+    migration_helpers.insert_search_document(
+        connection, SCHEMA, entry_id, name, body_text,
+        words=words if postgresql else search.match_words(body_text),
         long_words=long_words if postgresql else False,
     )  # fmt: skip
 
@@ -40,9 +36,10 @@ def _sqlite_only() -> None:
         pytest.skip("the FTS5 indexes are SQLite's")
 
 
-def _check(table: str) -> None:
-    """FTS5 reads every entry of the index back and compares (raises when they differ)."""
-    db.session.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
+def _check(*tables: str) -> None:
+    """FTS5 reads every entry of each index back and compares (raises when they differ)."""
+    for table in tables:
+        db.session.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
 
 
 def test_stored_documents_are_found_through_the_vocabulary(scratch_app):
@@ -70,8 +67,7 @@ def test_stored_documents_are_found_through_the_vocabulary(scratch_app):
     assert search.matching_ids(db.session, ["verborgen"]) == [2]  # inside the long run
     assert search.matching_ids(db.session, ["melden", "verborgen"]) == [2]
     assert search.matching_ids(db.session, ["sindsopbrengsten"]) == []
-    _check("search_fts")
-    _check("search_terms_fts")
+    _check("search_fts", "search_terms_fts")
     db.session.rollback()
 
 
@@ -93,8 +89,7 @@ def test_the_triggers_keep_both_indexes_in_step(scratch_app):
     db.session.info.clear()  # the session keeps a search's expansions
     assert search.matching_ids(db.session, ["senso"]) == []
     assert search.matching_ids(db.session, ["fiets"]) == [1]
-    _check("search_fts")
-    _check("search_terms_fts")
+    _check("search_fts", "search_terms_fts")
     db.session.rollback()
 
 

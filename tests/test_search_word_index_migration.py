@@ -18,14 +18,7 @@ LONG_RUN = "x" * 90 + "verborgenwoord"
 
 
 def _document(connection, entry_id: int, name: str, body: str) -> None:
-    migration_helpers.insert_row(
-        connection, "algorithms", SCHEMA, id=entry_id, slug=f"e{entry_id}", name=name,
-        is_published=True, content="{}",
-    )  # fmt: skip
-    migration_helpers.insert_row(
-        connection, "search_documents", SCHEMA, algorithm_id=entry_id, name_text=name,
-        body_text=f"{name} {body}",
-    )  # fmt: skip
+    migration_helpers.insert_search_document(connection, SCHEMA, entry_id, name, f"{name} {body}")
 
 
 def test_existing_documents_are_found_through_the_new_index(scratch_app):

@@ -24,15 +24,11 @@ LONG_RUN = "x" * 90 + "verborgenwoord"
 def _document(connection, entry_id: int, name: str, body: str, *, words: bool) -> None:
     """A stored entry and its search document, as the app writes it at that revision: with
     its distinct words after this migration, without them before."""
-    migration_helpers.insert_row(
-        connection, "algorithms", SCHEMA, id=entry_id, slug=f"e{entry_id}", name=name,
-        is_published=True, content="{}",
-    )  # fmt: skip
     body_text = f"{name} {body}"
-    migration_helpers.insert_row(
-        connection, "search_documents", SCHEMA, algorithm_id=entry_id, name_text=name,
-        body_text=body_text, words=search.match_words(body_text) if words else None,
-    )  # fmt: skip
+    words_column = search.match_words(body_text) if words else None
+    migration_helpers.insert_search_document(
+        connection, SCHEMA, entry_id, name, body_text, words=words_column
+    )
 
 
 def _fts_ids(expression: str) -> list[int]:
