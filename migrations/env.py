@@ -63,14 +63,15 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-# Objects the ORM does not describe: SQLite's FTS5 search table (and its shadow tables) and
-# the PostgreSQL-only search indexes. `flask db check` must not report them.
+# Objects the ORM does not describe: SQLite's FTS5 search tables (and their shadow tables)
+# and the search indexes of one database only. `flask db check` must not report them.
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith("search_fts"):
+    if type_ == "table" and name and name.startswith(("search_fts", "search_terms_fts")):
         return False
     if type_ == "index" and name in (
         "ix_search_documents_body_trgm",
         "ix_search_documents_document",
+        "ix_search_documents_long",
         "ix_search_documents_long_trgm",
         "ix_search_documents_words",
         "ix_search_terms_trgm",
