@@ -205,8 +205,12 @@ class Vocabulary:
             self.starts.append(start)
             start += len(word) + 1
 
-    def containing(self, variants: list[str]) -> list[str]:
-        """The words that contain one of `variants`, each once, in alphabetical order."""
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def positions(self, variants: list[str]) -> list[int]:
+        """The alphabetical positions of the words that contain one of `variants`, each once,
+        in ascending order."""
         found: set[int] = set()
         lines, starts = self.lines, self.starts
         for variant in variants:
@@ -216,10 +220,15 @@ class Vocabulary:
                 found.add(position)
                 following = position + 1
                 at = lines.find(variant, starts[following]) if following < len(starts) else -1
-        ends = len(self.lines) + 1
+        return sorted(found)
+
+    def containing(self, variants: list[str]) -> list[str]:
+        """The words that contain one of `variants`, each once, in alphabetical order."""
+        lines, starts = self.lines, self.starts
+        ends = len(lines) + 1
         return [
             lines[starts[p] : (starts[p + 1] if p + 1 < len(starts) else ends) - 1]
-            for p in sorted(found)
+            for p in self.positions(variants)
         ]
 
     def __contains__(self, term: str) -> bool:

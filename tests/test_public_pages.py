@@ -186,6 +186,20 @@ def test_english_language_switch(client, publish_entry):
     assert "In gebruik" in text_of(client.get("/algoritmes/x"))
 
 
+def test_templates_follow_a_forced_language_inside_a_request(app):
+    """A Dutch record or mail rendered during an English request is Dutch, and the request's
+    own pages stay English after it (templates keep one catalogue per language)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Search') }} {{ ngettext('%(num)d question', '%(num)d questions', 2) }}"
+    with app.test_request_context("/?lang=en"):
+        assert render_template_string(template) == "Search 2 questions"
+        with force_locale("nl"):
+            assert render_template_string(template).startswith("Zoeken ")
+        assert render_template_string(template) == "Search 2 questions"
+
+
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
 )

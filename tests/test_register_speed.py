@@ -1,12 +1,16 @@
 """The register's cold path (issue 14): facet counts from a table built once per register
 generation, counts that stop early, the page cache keyed on the parsed query."""
 
+from array import array
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlalchemy.exc import InvalidRequestError
 
 from portal.extensions import db
-from register import operations, queries
+from register import operations, queries, search
 from tests.conftest import entry_data
 
 ENTRIES = [
@@ -178,6 +182,24 @@ def test_name_ranking_counts_the_terms_in_the_name_and_pages_on(app, publish_ent
     # Both terms in the name first, then one (by name), then none; no entry twice.
     assert [*page(1), *page(2), *page(3)] == ["c2", "c5", "c4", "c1", "c3"]
     assert page(4) == []
+
+
+@given(
+    names=st.lists(st.text(alphabet="abcd -1", max_size=30), max_size=25),
+    forms=st.lists(st.text(alphabet="abcd1", min_size=3, max_size=5), min_size=1, max_size=3),
+)
+def test_names_holding_a_form_are_those_a_scan_of_every_name_finds(names, forms):
+    """The names' word index finds exactly the names a plain substring test finds, each once
+    and in name order, for one form or several."""
+    names = [search.normalize(name) for name in names]
+    words, postings, starts = queries._name_word_index(names)
+    positions = array("i", range(len(names)))
+    cube = queries.FacetCube(
+        [], [], array("i"), positions, array("i"), positions, positions, names,
+        words, postings, starts,
+    )  # fmt: skip
+    expected = [p for p, name in enumerate(names) if any(form in name for form in forms)]
+    assert list(cube.names_containing(forms)) == expected
 
 
 def test_page_links_are_computed_not_looped_over_every_page():
