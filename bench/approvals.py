@@ -2,7 +2,7 @@
 
 The last reviewer's approval publishes the register entry with two PDF records. With a job
 queue (REDIS_URL) the approval only commits and enqueues; an RQ worker renders. This run
-serves the demo register with gunicorn (2 workers, as `bench.run`), starts its own
+serves the demo register with gunicorn (as `bench.run`: gunicorn.conf.py), starts its own
 redis-server and one job worker, keeps reader clients busy on public pages, and after an
 idle spell fires BENCH_APPROVALS approvals at the same moment. It measures the readers' p95
 while idle and from the approvals until the last entry is published, as a ratio in one run
@@ -37,6 +37,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench import run
 
 ROOT = Path(__file__).resolve().parents[1]
 APPROVALS = int(os.environ.get("BENCH_APPROVALS", "20"))
@@ -235,11 +237,7 @@ def run_once(url: str, seeded: dict, redis_url: str | None) -> dict:
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    server = Process(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        env,
-    )  # fmt: skip
+    server = Process(run.gunicorn_command(port), env)
     running = [server]
     try:
         _wait_for(lambda: _healthy(base), "gunicorn")
@@ -248,7 +246,7 @@ def run_once(url: str, seeded: dict, redis_url: str | None) -> dict:
                 Process([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"], env)
             )
         token = seeded["token"]
-        # Warm both workers: the approval path (banks, scoring) and the pages readers ask.
+        # Warm the workers: the approval path (banks, scoring) and the pages readers ask.
         for assessment_id in seeded["ids"]:
             _call(f"{base}/api/v1/assessments/{assessment_id}", token)
         for path in ("/", "/algoritmes", "/algoritmes?q=parkeer", "/api/v1/algorithms") * 4:
@@ -397,7 +395,7 @@ def main() -> int:
         "Written by `make bench` (`python -m bench.approvals`); do not edit by hand.",
         "",
         f"Machine: {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, SQLite, gunicorn 2 workers x 4 threads, "
+        f"{platform.python_version()}, SQLite, {run.gunicorn_settings()}, "
         f"{READERS} reader connections (own process) cycling through public pages, "
         f"{APPROVALS} approvals fired at once after {IDLE_SECONDS:g} s idle. Readers' p95 "
         "idle is measured before the approvals and after the last publication; busy from the "

@@ -1,6 +1,7 @@
 """`make bench`: seed a small and a large register (SQLite, and PostgreSQL when one answers),
-serve each with gunicorn (2 workers), drive load with `wrk` on 127.0.0.1, and print and
-write (docs/benchmarks.md) every figure and target, all measured in the same run:
+serve each with gunicorn as production does (gunicorn.conf.py), drive load with `wrk` on
+127.0.0.1, and print and write (docs/benchmarks.md) every figure and target, all measured in
+the same run:
 
 - cold: requests drawn at random from pools of varied searches, list pages and entries
   built from the register's own words, filter values and slugs (bench/pools.py);
@@ -127,6 +128,20 @@ def prepare(kind: str, size: int) -> tuple[str, float | None]:
     return url, time.perf_counter() - started
 
 
+def gunicorn_command(port: int) -> list[str]:
+    """The app server as production starts it: `gunicorn wsgi:app` with the project's
+    gunicorn.conf.py (read from the working directory), on a port of its own."""
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+
+
+def gunicorn_settings() -> str:
+    """How the servers ran, from gunicorn.conf.py (as the benchmark's own environment sets it)."""
+    import runpy
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return f"gunicorn {settings['workers']} {settings['worker_class']} workers (gunicorn.conf.py)"
+
+
 class Server:
     def __init__(self, url: str, *, page_cache: bool = True):
         self.port = _free_port()
@@ -143,9 +158,8 @@ class Server:
             # Every request renders, as for a reader whose page nobody asked for just before.
             env["CACHE_TYPE"] = "NullCache"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
-             "--threads", "4", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL,
+            gunicorn_command(self.port), cwd=ROOT, env=env, start_new_session=True,
+            stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(150):
             try:
@@ -175,9 +189,12 @@ def measure_server(
     for page_cache in (False, True):
         server = Server(url, page_cache=page_cache)
         try:
-            for _ in range(3):  # both workers start, build their facet tables, warm caches
-                for path in ["/healthz", *CACHED.values()]:
-                    server.get(path)
+            for path in ["/healthz", *CACHED.values()]:
+                server.get(path)
+            # Every worker compiles its templates and fills its caches on its first requests
+            # (each built its facet tables at start): a few seconds of mixed requests first.
+            mixed = [*CACHED.values()] + [p for name in COLD[1:] for p in pool[name][:40]]
+            load.run(server.base, mixed, min(SECONDS, 4), CONNECTIONS)
             if not page_cache:
                 figures["healthz"] = load.run(server.base, ["/healthz"], SECONDS, CONNECTIONS)
                 for name in COLD[1:]:
@@ -422,8 +439,8 @@ def report(all_results: dict[str, dict[int, dict]], pool_sizes: dict[str, int]) 
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {platform.node()}: "
         f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
-        f"{platform.python_version()}. gunicorn 2 workers x 4 threads; load generator: "
-        f"{load.generator()}, {CONNECTIONS} keep-alive connections, {SECONDS:g} s per "
+        f"{platform.python_version()}. {gunicorn_settings()}; load generator: "
+        f"{load.generator()}, {CONNECTIONS} connections, {SECONDS:g} s per "
         "measurement, on the same machine as the servers (shared and noisy: compare the "
         "ratios, measured in the same run, not the absolute numbers)."
         + (" Quick mode (BENCH_QUICK)." if QUICK else ""),

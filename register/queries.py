@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, Select, Text, bindparam, func, literal_column, select, text
 from sqlalchemy import cast as sa_cast
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer, selectinload, with_expression
 
+from portal.extensions import db
 from portal.input_guard import parse_int
 from register import search
 from register.models import (
@@ -331,6 +333,17 @@ def _per_generation(session: Session) -> tuple[FacetCube, search.Vocabulary]:
     built = (build_cube(session), search.load_vocabulary(session))
     holder["cube"] = (generation, built)
     return built
+
+
+def warm_up(app) -> None:
+    """Build this process's cube and vocabulary now, not on the first reader's request."""
+    with app.app_context():
+        try:
+            _per_generation(db.session)
+        except SQLAlchemyError as error:  # not migrated or not reachable yet
+            current_app.logger.warning("register not warmed up: %s", error.__class__.__name__)
+        finally:
+            db.session.remove()
 
 
 def _facets_from(

@@ -120,6 +120,44 @@ def test_list_pages_count_from_memory_once_per_generation(app, register):
     assert queries.search_register(db.session, query).total == 3
 
 
+def test_a_warmed_up_worker_answers_its_first_reader_from_memory(app, register, client):
+    """gunicorn.conf.py warms each new worker: its first list page then reads no table."""
+    queries.warm_up(app)
+    seen = _statements_during(lambda: client.get("/algoritmes?status=In+gebruik"))
+    assert len(seen) <= 4, seen  # generation, the page's entries, their themes
+    # Not the whole-register reads that build them (names in order, the vocabulary).
+    assert not [s for s in seen if "ORDER BY algorithms.sort_name" in s or "search_terms" in s]
+
+
+def test_warming_up_a_database_without_tables_leaves_it_to_the_first_request(tmp_path, capfd):
+    from portal import create_app
+
+    empty = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite'}",
+            "JSON_LOGS": False,
+        }
+    )
+    queries.warm_up(empty)  # no exception: the worker still starts
+    assert "register not warmed up" in capfd.readouterr().err
+
+
+def test_app_servers_run_sync_workers_two_per_core_unless_told(monkeypatch):
+    import os
+    import runpy
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings = runpy.run_path(str(config))
+    assert settings["worker_class"] == "sync"
+    assert settings["workers"] == os.cpu_count() * 2 + 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(str(config))["workers"] == 3
+
+
 def test_list_and_search_pages_load_the_short_description_not_the_content(app, register, client):
     for query in (queries.RegisterQuery(), queries.RegisterQuery(q="afval")):
         db.session.expunge_all()  # as in a request: no entry loaded yet
