@@ -68,8 +68,7 @@ def import_command(
             except (Exception, KeyboardInterrupt) as error:
                 db.session.rollback()
                 report.discard_uncommitted()
-                for line in report.lines():
-                    click.echo(line)
+                click.echo("\n".join(report.lines()))
                 raise click.ClickException(
                     f"stopped at {report.current_label} ({type(error).__name__}: {error}); "
                     f"the {report.stored} rows before its batch are stored. Import the same "
@@ -77,8 +76,9 @@ def import_command(
                 ) from error
     except exchange.ImportBusyError as error:
         raise click.ClickException(str(error)) from error
-    for line in report.lines():
-        click.echo(line)
+    # One write: a line per row (100,000 of them for a large import) each echoed alone
+    # cost as much as a tenth of the import.
+    click.echo("\n".join(report.lines()))
     if not draft and (report.imported or report.updated):
         _refresh_similar()
 

@@ -160,6 +160,8 @@ class ImportReport:
 
 def printable(value: str) -> str:
     """Text safe to print in a report: control characters, NUL and lone surrogates escaped."""
+    if value.isprintable():  # nearly every label: no character to look at one by one
+        return value
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
