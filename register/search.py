@@ -34,6 +34,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -194,7 +195,10 @@ class Vocabulary:
     Loaded once per register generation by the caller (register/queries.py); the words only
     change with a publication."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], *, long_runs: bool = True) -> None:
+        # Whether some document has a run too long to be a word (searched in its text):
+        # without one, a search skips that query.
+        self.long_runs = long_runs
         ordered = sorted(words)
         # One text and an array of offsets (about 1.5 MB for 100,000 words), not a list of
         # 100,000 string objects (about 7 MB) in every process.
@@ -237,7 +241,8 @@ class Vocabulary:
 
 
 def load_vocabulary(session: Session) -> Vocabulary:
-    return Vocabulary(session.scalars(select(SearchTerm.term)))
+    long_runs = session.scalar(select(exists().where(SearchDocument.long_words == true())))
+    return Vocabulary(session.scalars(select(SearchTerm.term)), long_runs=bool(long_runs))
 
 
 def _expansions(
@@ -376,9 +381,11 @@ def matching_ids(
     if all(expansions):
         ids = _ids_with_words(session, expansions, limit)
     # A document with a run too long to be a word: every term may also be inside that run.
-    in_long_runs = session.scalars(
-        select(SearchDocument.algorithm_id).where(*(_in_long_run(forms) for forms in variants))
-    ).all()
+    in_long_runs = []
+    if vocabulary is None or vocabulary.long_runs:
+        in_long_runs = session.scalars(
+            select(SearchDocument.algorithm_id).where(*(_in_long_run(f) for f in variants))
+        ).all()
     if in_long_runs:
         ids = sorted(set(ids).union(in_long_runs))
     return ids
