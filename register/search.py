@@ -209,9 +209,6 @@ class Vocabulary:
             self.starts.append(start)
             start += len(word) + 1
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def positions(self, variants: list[str]) -> list[int]:
         """The alphabetical positions of the words that contain one of `variants`, each once,
         in ascending order."""
