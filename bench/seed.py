@@ -140,7 +140,6 @@ def seed(size: int) -> dict[str, float]:
                     "algorithm_id": algorithm_id,
                     "name_text": name_text,
                     "body_text": body_text,
-                    "document": None,
                     "words": words if postgres else search.match_words(body_text),
                     "long_words": long_words,
                 }
@@ -163,12 +162,6 @@ def seed(size: int) -> dict[str, float]:
         db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
         db.session.execute(text(trigger))
     if postgres:
-        db.session.execute(
-            text(
-                "UPDATE search_documents SET document = "
-                "to_tsvector('dutch', name_text || ' ' || body_text) WHERE document IS NULL"
-            )
-        )
         db.session.execute(
             text(
                 "SELECT setval(pg_get_serial_sequence('algorithms', 'id'), MAX(id)) FROM algorithms"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -237,9 +237,6 @@ class SearchDocument(db.Model):
     algorithm_id: Mapped[int] = mapped_column(ForeignKey("algorithms.id"), primary_key=True)
     name_text: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
-    # Dutch stemmed vector for ranking the entries found; only PostgreSQL fills it. No index:
-    # no search looks entries up through it (migration a1c3e5f7b9d2).
-    document: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     # The word index (register/search.py): the distinct words of body_text. PostgreSQL: an
     # array (GIN); SQLite: the words space-separated (`match_words`), which FTS5 indexes.
     # long_words marks a run too long to be a word, which no vocabulary word leads to: those

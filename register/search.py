@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     ARRAY,
-    BindParameter,
     ColumnElement,
     Select,
     Text,
@@ -178,9 +177,10 @@ _EXPANSIONS = "register_search_expansions"
 _SQLITE_TERMS = "SELECT term FROM search_terms_fts WHERE search_terms_fts MATCH ?"
 
 
-def _sqlite_rows(session: Session, sql: str, params: tuple) -> list:
-    """The driver's own cursor: thousands of ids through the ORM's row handling cost more
-    than the index lookup."""
+def _driver_rows(session: Session, sql: str, params: tuple) -> list:
+    """The driver's own cursor (SQL in the driver's placeholder style: `?` for SQLite, `%s`
+    for psycopg): thousands of ids through the ORM's row handling cost more than the index
+    lookup."""
     cursor = session.connection().connection.cursor()
     try:
         return cursor.execute(sql, params).fetchall()
@@ -257,7 +257,7 @@ def _expansions(
             cache[key] = vocabulary.containing(variants)
         elif session.get_bind().dialect.name == "sqlite":
             expression = " OR ".join(_fts_phrase(v) for v in variants)
-            cache[key] = [row[0] for row in _sqlite_rows(session, _SQLITE_TERMS, (expression,))]
+            cache[key] = [row[0] for row in _driver_rows(session, _SQLITE_TERMS, (expression,))]
         else:
             cache[key] = list(
                 session.scalars(
@@ -272,7 +272,7 @@ def _expansions(
 def _word_exists(session: Session, term: str) -> bool:
     """Whether some word of the register contains `term`."""
     if session.get_bind().dialect.name == "sqlite":
-        return bool(_sqlite_rows(session, _SQLITE_TERMS + " LIMIT 1", (_fts_phrase(term),)))
+        return bool(_driver_rows(session, _SQLITE_TERMS + " LIMIT 1", (_fts_phrase(term),)))
     found = session.scalar(
         select(SearchTerm.term).where(SearchTerm.term.contains(term, autoescape=True)).limit(1)
     )
@@ -332,9 +332,6 @@ def ranked_documents(session: Session, terms: list[str]) -> Select:
         score = score + NAME_WEIGHT * _name_score(variants)
         # Prefer whole-word and start-of-word matches over matches deep inside a word.
         score = score + _word_start_bonus(variants, words)
-    if postgresql:
-        tsquery = func.plainto_tsquery("dutch", " ".join(terms))
-        score = score + func.coalesce(func.ts_rank_cd(SearchDocument.document, tsquery), 0) * 5
     return select(SearchDocument.algorithm_id, score.label("rank"))
 
 
@@ -397,17 +394,15 @@ def _ids_with_words(session: Session, expansions: list[list[str]], limit: int | 
         params: tuple = (" AND ".join(_words_match(words) for words in expansions),)
         if limit is not None:
             sql, params = sql + " LIMIT ?", (*params, limit)
-        return [row[0] for row in _sqlite_rows(session, sql, params)]
-    statement = select(SearchDocument.algorithm_id).where(
-        *(
-            SearchDocument.words.op("&&")(bindparam(None, words, type_=ARRAY(Text()), unique=True))
-            for words in expansions
-        )
-    )
+        return [row[0] for row in _driver_rows(session, sql, params)]
+    # Only placeholders are formatted in; psycopg sends each list as a text array.
+    where = " AND ".join(["words && %s::text[]"] * len(expansions))
+    sql = f"SELECT algorithm_id FROM search_documents WHERE {where}"  # noqa: S608
+    params = tuple(expansions)
     if limit is not None:
-        statement = statement.limit(limit)
+        sql, params = sql + " LIMIT %s", (*params, limit)
     with index_scans(session):
-        return sorted(session.scalars(statement).all())
+        return sorted(row[0] for row in _driver_rows(session, sql, params))
 
 
 def name_rank(terms: list[str]):
@@ -455,11 +450,6 @@ def correct_terms(
     return corrections
 
 
-def _ranking_vector(text_: str | BindParameter):
-    """PostgreSQL's Dutch stemmed vector of a document (ranking); SQLite keeps none."""
-    return func.to_tsvector("dutch", text_)
-
-
 def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     """(Re)index one published entry; new words join the typo vocabulary."""
     name_text, body_text = document_texts(content)
@@ -470,7 +460,6 @@ def index_entry(session: Session, algorithm_id: int, content: dict) -> None:
     document.name_text = name_text
     document.body_text = body_text
     if session.get_bind().dialect.name == "postgresql":
-        document.document = _ranking_vector(name_text + " " + body_text)
         document.words, document.long_words = word_index(body_text)
     else:
         document.words = match_words(body_text)
@@ -506,14 +495,9 @@ def index_entries(
         # words: the same set, from a shorter text).
         words.update(row["name_text"].split())
         words.update(row["words_text" if postgresql else "words"].split())
-        if postgresql:
-            row["ranking_text"] = row["name_text"] + " " + row["body_text"]
         rows.append(row)
     if postgresql:
-        statement = insert(table).values(
-            document=_ranking_vector(bindparam("ranking_text")),
-            words=func.string_to_array(bindparam("words_text"), " "),
-        )
+        statement = insert(table).values(words=func.string_to_array(bindparam("words_text"), " "))
         session.execute(statement, rows)
     else:
         _insert_sqlite_documents(session, rows)

@@ -68,6 +68,12 @@ RELEASES = [
         ("b2d4f6a8c0e1",),
         id="release-2026-12-02-d",
     ),
+    pytest.param(
+        "ff5e95e",
+        "b2d4f6a8c0e1",
+        ("c3e5a7b9d1f4",),  # PostgreSQL's Dutch ranking vector dropped
+        id="release-2026-12-04",
+    ),
 ]
 
 
