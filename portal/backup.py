@@ -37,7 +37,8 @@ from portal.extensions import db
 
 FORMAT = "utrecht-algoritmeregister-backup"
 FORMAT_VERSION = 1
-# Rebuilt on restore from the published entries (and dialect-specific: tsvector, FTS5).
+# Rebuilt on restore from the published entries (and dialect-specific: PostgreSQL's word
+# arrays, SQLite's FTS5 index).
 DERIVED_TABLES = frozenset({"search_documents", "search_terms"})
 
 

@@ -85,6 +85,12 @@ def test_documents_keep_their_texts_and_ranking_without_the_vector(scratch_app):
 def test_postgresql_compresses_the_long_columns_with_lz4_and_reads_older_values(scratch_app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("compression methods are PostgreSQL's")
+    methods = db.session.scalar(
+        text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+    )
+    db.session.rollback()
+    if "lz4" not in (methods or []):  # before PostgreSQL 14, or built without lz4
+        pytest.skip("this server has no lz4; the migration keeps pglz there")
     upgrade(revision=BEFORE)
     long_body = " ".join(f"woord{n}" for n in range(800))  # over 2 kB: compressed (pglz)
     with db.engine.begin() as connection:

@@ -176,6 +176,32 @@ def test_a_failing_search_query_reports_its_own_error_and_the_planner_is_reset(a
         assert db.session.execute(text("SHOW enable_seqscan")).scalar() == "on"
 
 
+def test_lookups_read_through_the_driver_fail_with_sqlalchemys_errors(app, register):
+    """The word index is read from the driver's cursor, but a failing lookup raises
+    SQLAlchemy's error like every other query (the error pages answer 503 for its
+    OperationalError, not a bare 500) and the session carries on after a rollback."""
+    from register import search
+
+    before = search.matching_ids(db.session, ["parkeer"])
+    db.session.rollback()
+    with pytest.raises((ProgrammingError, OperationalError), match="no_such_table"):
+        search._driver_rows(db.session, "SELECT algorithm_id FROM no_such_table", ())
+    db.session.rollback()
+    assert len(before) >= 2
+    assert search.matching_ids(db.session, ["parkeer"]) == before
+    db.session.rollback()
+
+
+def test_no_terms_match_every_document(app, register):
+    """The word-index lookup with no terms: every entry holds one word of each (none)."""
+    from register import search
+
+    everything = sorted(db.session.scalars(text("SELECT algorithm_id FROM search_documents")))
+    assert search._ids_with_words(db.session, [], None) == everything
+    assert len(search._ids_with_words(db.session, [], 2)) == 2
+    db.session.rollback()
+
+
 @given(
     words=st.sets(st.text(alphabet="abc0", min_size=3, max_size=8), max_size=30),
     variants=st.lists(st.text(alphabet="abc0", min_size=1, max_size=4), min_size=1, max_size=3),
