@@ -134,6 +134,8 @@ def from_environment(instance_path: str) -> dict:
         # (`flask --app wsgi jobs worker`); without it, in the request that caused them.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
+        # Job workers run nicer than the web workers: readers first on a shared machine.
+        "JOB_WORKER_NICE": min(19, max(0, _int("JOB_WORKER_NICE", 10))),
         "CACHE_DEFAULT_TIMEOUT": int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "60")),
         # Residents' questions (register/feedback.py): the answer-time target, how long the
         # asker's message and address are kept after the answer, the form's spam checks.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -92,6 +93,17 @@ def job_context() -> Iterator[None]:
         yield
 
 
+def lower_priority(niceness: int) -> int:
+    """Run this process at `niceness` or lower priority (Unix; 0 to 19, higher is nicer):
+    on a machine shared with the web workers, readers' requests then get the CPU first and
+    a record takes a little longer. A process started nicer (`nice -n 15`) stays so.
+    Returns the niceness now."""
+    if not hasattr(os, "nice"):
+        return 0
+    current = os.nice(0)
+    return os.nice(niceness - current) if niceness > current else current
+
+
 jobs_cli = click.Group("jobs", help="Background jobs (RQ on Redis, when REDIS_URL is set).")
 
 
@@ -102,16 +114,26 @@ jobs_cli = click.Group("jobs", help="Background jobs (RQ on Redis, when REDIS_UR
     is_flag=True,
     help="A fresh process per job (RQ's default worker) instead of one warm process.",
 )
+@click.option(
+    "--nice",
+    "niceness",
+    type=click.IntRange(0, 19),
+    default=None,
+    help="Run at this niceness or lower priority (default JOB_WORKER_NICE, 10; 0: as started).",
+)
 @with_appcontext
-def worker_command(burst: bool, fork: bool) -> None:
+def worker_command(burst: bool, fork: bool, niceness: int | None) -> None:
     """Run a worker for the site's queue: renders records and sends mail, one job at a time.
 
     By default jobs run in this process, which stays warm (fonts, templates, database
-    connections); run one worker per core for more. A worker that is killed mid-job leaves
-    the approval pending, and `flask records resume` finishes it."""
+    connections); run one worker per core for more. It runs at lower priority than the web
+    workers (niceness 10), so readers do not wait behind a record on a shared machine. A
+    worker that is killed mid-job leaves the approval pending, and `flask records resume`
+    finishes it."""
     jobs = queue()
     if jobs is None:
         raise click.ClickException("REDIS_URL is not set: there is no job queue.")
+    lower_priority(current_app.config["JOB_WORKER_NICE"] if niceness is None else niceness)
     # Its own connection without a read timeout: the worker blocks on Redis for new jobs.
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     listening = Queue(jobs.name, connection=connection, default_timeout=JOB_TIMEOUT)
