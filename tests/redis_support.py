@@ -31,6 +31,19 @@ class RedisSpace:
             "JOBS_QUEUE": self.prefix + "jobs",
         }
 
+    def worker_env(self, database_url: str) -> dict[str, str]:
+        """The whole environment of a `flask jobs worker` process on this space and the
+        test database."""
+        return {
+            **os.environ,
+            **self.env,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "worker-secret",
+            "PORTAL_ENV": "production",
+            "JSON_LOGS": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+
     @property
     def config(self) -> dict[str, str]:
         """The same for an app in the test process (the job queue only)."""

@@ -23,16 +23,7 @@ def _niceness_in_worker(space, app, *options: str, extra_env: dict | None = None
     niceness it runs at), and return what the job answered."""
     queue = Queue(space.prefix + "jobs", connection=space.connection())
     job = queue.enqueue(jobs.run, "posix:nice", 0)
-    env = {
-        **os.environ,
-        **space.env,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "worker-secret",
-        "PORTAL_ENV": "production",
-        "JSON_LOGS": "0",
-        "LOG_LEVEL": "WARNING",
-        **(extra_env or {}),
-    }
+    env = {**space.worker_env(app.config["SQLALCHEMY_DATABASE_URI"]), **(extra_env or {})}
     finished = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst", *options],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

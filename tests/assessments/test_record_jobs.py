@@ -116,15 +116,7 @@ def test_a_killed_worker_leaves_the_record_pending_and_resume_finishes_it(
     publish = next(j for j in job_queue.jobs if j.args[0].endswith(":publish_job"))
     db.session.remove()
 
-    env = {
-        **os.environ,
-        **redis_space.env,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "worker-secret",
-        "PORTAL_ENV": "production",
-        "JSON_LOGS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = redis_space.worker_env(app.config["SQLALCHEMY_DATABASE_URI"])
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
         cwd=ROOT,
